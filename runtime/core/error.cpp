@@ -1,0 +1,64 @@
+#include "runtime/core/error.h"
+
+namespace lac {
+
+std::string_view errorName(Error e) {
+  switch (e) {
+    case Error::Ok: return "ok";
+    case Error::InvalidArgument: return "invalid argument";
+    case Error::NotFound: return "not found";
+    case Error::IoError: return "i/o error";
+    case Error::InvalidCheckpoint: return "invalid checkpoint";
+    case Error::Unsupported: return "unsupported";
+    case Error::InvalidArtifact: return "invalid artifact";
+    case Error::Internal: return "internal error";
+  }
+  return "unknown error";
+}
+
+int exitCodeFor(Error e) {
+  switch (e) {
+    case Error::Ok: return 0;
+    case Error::InvalidArgument: return 2;
+    case Error::NotFound:
+    case Error::IoError: return 3;
+    case Error::InvalidCheckpoint: return 4;
+    case Error::Unsupported: return 5;
+    case Error::InvalidArtifact: return 6;
+    case Error::Internal: return 70;
+  }
+  return 70;
+}
+
+}  // namespace lac
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "runtime/core/result.h"
+
+namespace lac {
+
+std::string Status::toString() const {
+  if (ok()) return "ok";
+  return std::string(errorName(kind)) + ": " + message;
+}
+
+std::string formatMessage(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  va_end(ap);
+  std::string out;
+  if (n > 0) {
+    out.resize(static_cast<size_t>(n) + 1);
+    std::vsnprintf(out.data(), out.size(), fmt, ap2);
+    out.resize(static_cast<size_t>(n));
+  }
+  va_end(ap2);
+  return out;
+}
+
+}  // namespace lac

@@ -1,0 +1,25 @@
+# lit configuration for LAC: FileCheck tests of everything the tools print.
+import os
+
+import lit.formats
+
+config.name = "LAC"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.lac_binary_dir, "test")
+
+path = os.pathsep.join([config.lac_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+for var in ("HOME", "LAC_TINY_MODELS", "LAC_MODEL_CACHE"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%lac_src", config.lac_source_dir))
+# Tiny models are generated once per build tree by scripts/make-tiny-models.
+config.substitutions.append(("%tiny", os.path.join(config.lac_binary_dir, "tiny-models")))
+
+if config.lac_build_compiler:
+    config.available_features.add("compiler")
