@@ -104,6 +104,11 @@ Result<ShardTensor> locateTensor(const ZipArchive& zip, const std::string& prefi
 
 Result<Shard> readShard(const std::string& path) {
   LAC_ASSIGN_OR_RETURN(auto file, MappedFile::open(path));
+  // PyTorch before 1.6 wrote a bare pickle stream (starting with PROTO) instead of a zip.
+  LAC_CHECK_OR_RETURN(file->size() < 2 || file->data()[0] != 0x80, Error::Unsupported,
+                      "%s: legacy (pre-1.6, non-zip) torch.save format is not supported; re-save it with a newer "
+                      "PyTorch",
+                      path.c_str());
   LAC_ASSIGN_OR_RETURN(ZipArchive zip, ZipArchive::open(file));
   LAC_ASSIGN_OR_RETURN(const ZipEntry* pkl, findPickle(zip));
   const std::string prefix = pkl->name.substr(0, pkl->name.size() - std::string("data.pkl").size());
