@@ -125,6 +125,48 @@ TEST(TorchPickle, RefusesNonContiguousTensors) {
   EXPECT_ERROR(readTorchStateDict(p.bytes(), "t.pkl"), Error::Unsupported, "tensor 'w' is not contiguous");
 }
 
+// ---- zip --------------------------------------------------------------------------------
+
+struct Bytes {
+  std::string b;
+  template <typename T>
+  Bytes& le(T v) { b.append(reinterpret_cast<const char*>(&v), sizeof(T)); return *this; }
+  Bytes& raw(std::string_view s) { b += s; return *this; }
+  std::span<const uint8_t> span() const { return {reinterpret_cast<const uint8_t*>(b.data()), b.size()}; }
+};
+
+// One stored entry "a/b" = "hello" whose central record keeps its sizes and
+// offset in a ZIP64 extra field (as miniz does past 4 GiB).
+Bytes zip64EntryArchive(bool with_extra) {
+  Bytes z;
+  z.le<uint32_t>(0x04034b50).le<uint16_t>(45).le<uint16_t>(0).le<uint16_t>(0).le<uint32_t>(0).le<uint32_t>(0);
+  z.le<uint32_t>(0xFFFFFFFF).le<uint32_t>(0xFFFFFFFF).le<uint16_t>(3).le<uint16_t>(0).raw("a/b").raw("hello");
+  const uint32_t cd = static_cast<uint32_t>(z.b.size());
+  z.le<uint32_t>(0x02014b50).le<uint16_t>(45).le<uint16_t>(45).le<uint16_t>(0).le<uint16_t>(0).le<uint32_t>(0);
+  z.le<uint32_t>(0).le<uint32_t>(0xFFFFFFFF).le<uint32_t>(0xFFFFFFFF).le<uint16_t>(3);
+  z.le<uint16_t>(with_extra ? 28 : 0).le<uint16_t>(0).le<uint16_t>(0).le<uint16_t>(0).le<uint32_t>(0);
+  z.le<uint32_t>(0xFFFFFFFF).raw("a/b");
+  if (with_extra) z.le<uint16_t>(1).le<uint16_t>(24).le<uint64_t>(5).le<uint64_t>(5).le<uint64_t>(0);
+  const uint32_t cd_size = static_cast<uint32_t>(z.b.size()) - cd;
+  z.le<uint32_t>(0x06054b50).le<uint16_t>(0).le<uint16_t>(0).le<uint16_t>(1).le<uint16_t>(1);
+  z.le<uint32_t>(cd_size).le<uint32_t>(cd).le<uint16_t>(0);
+  return z;
+}
+
+TEST(ZipArchive, ReadsZip64ExtraFields) {
+  Bytes z = zip64EntryArchive(true);
+  auto zip = ZipArchive::parse(z.span(), "mem.zip");
+  ASSERT_TRUE(zip.ok()) << zip.message();
+  ASSERT_EQ(zip->entries().size(), 1u);
+  const ZipEntry* e = zip->find("a/b");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->data_offset, 33u);
+  auto d = zip->data(*e);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(d.data()), d.size()), "hello");
+  EXPECT_ERROR(ZipArchive::parse(zip64EntryArchive(false).span(), "mem.zip"), Error::InvalidCheckpoint,
+               "zip entry 'a/b' needs a ZIP64 extra field but has none");
+}
+
 // ---- tiktoken ------------------------------------------------------------------------
 
 TEST(Tiktoken, ReadsTheRealLlama3Tokenizer) {
