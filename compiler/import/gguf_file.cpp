@@ -70,6 +70,61 @@ const GgufValue* GgufFile::find(const std::string& key) const {
   return it == kv.end() ? nullptr : &it->second;
 }
 
+// ---------------------------------------------------------------------------
+// Typed lookups
+
+Result<std::optional<uint32_t>> ggufU32(const GgufFile& f, const std::string& key) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr) return std::optional<uint32_t>{};
+  auto u = v->asUint();
+  LAC_CHECK_OR_RETURN(u && *u <= 0xffffffffu, Error::InvalidCheckpoint,
+                      "%s: key '%s' should be an unsigned 32-bit integer (it is a %s)", f.path.c_str(), key.c_str(),
+                      ggufTypeName(v->type));
+  return std::optional<uint32_t>(static_cast<uint32_t>(*u));
+}
+
+Result<std::optional<double>> ggufFloat(const GgufFile& f, const std::string& key) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr) return std::optional<double>{};
+  auto d = v->asFloat();
+  LAC_CHECK_OR_RETURN(d.has_value(), Error::InvalidCheckpoint, "%s: key '%s' should be a number (it is a %s)",
+                      f.path.c_str(), key.c_str(), ggufTypeName(v->type));
+  return d;
+}
+
+Result<std::optional<bool>> ggufBool(const GgufFile& f, const std::string& key) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr) return std::optional<bool>{};
+  auto b = v->asBool();
+  LAC_CHECK_OR_RETURN(b.has_value(), Error::InvalidCheckpoint, "%s: key '%s' should be a bool (it is a %s)",
+                      f.path.c_str(), key.c_str(), ggufTypeName(v->type));
+  return b;
+}
+
+Result<std::optional<std::string>> ggufString(const GgufFile& f, const std::string& key) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr) return std::optional<std::string>{};
+  const std::string* s = v->asString();
+  LAC_CHECK_OR_RETURN(s != nullptr, Error::InvalidCheckpoint, "%s: key '%s' should be a string (it is a %s)",
+                      f.path.c_str(), key.c_str(), ggufTypeName(v->type));
+  return std::optional<std::string>(*s);
+}
+
+Result<const GgufArray*> ggufArray(const GgufFile& f, const std::string& key, GgufType elem) {
+  const GgufValue* v = f.find(key);
+  if (v == nullptr) return static_cast<const GgufArray*>(nullptr);
+  const GgufArray* a = v->asArray();
+  const bool is_int = [](GgufType t) {
+    return t == GgufType::U8 || t == GgufType::I8 || t == GgufType::U16 || t == GgufType::I16 ||
+           t == GgufType::U32 || t == GgufType::I32 || t == GgufType::U64 || t == GgufType::I64;
+  }(v->elem_type);
+  const bool ok = a != nullptr && (v->elem_type == elem || (elem == GgufType::I32 && is_int));
+  LAC_CHECK_OR_RETURN(ok, Error::InvalidCheckpoint, "%s: key '%s' should be an array of %s (it is a %s%s%s)",
+                      f.path.c_str(), key.c_str(), ggufTypeName(elem), ggufTypeName(v->type),
+                      a ? " of " : "", a ? ggufTypeName(v->elem_type) : "");
+  return a;
+}
+
 namespace {
 
 // ---------------------------------------------------------------------------

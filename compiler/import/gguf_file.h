@@ -76,6 +76,15 @@ struct GgufFile {
   const GgufValue* find(const std::string& key) const;
 };
 
+// Typed lookups for readers: nullopt (nullptr) when the key is absent, an
+// InvalidCheckpoint error naming the key when it holds the wrong type.
+Result<std::optional<uint32_t>> ggufU32(const GgufFile& f, const std::string& key);
+Result<std::optional<double>> ggufFloat(const GgufFile& f, const std::string& key);
+Result<std::optional<bool>> ggufBool(const GgufFile& f, const std::string& key);
+Result<std::optional<std::string>> ggufString(const GgufFile& f, const std::string& key);
+// An array whose elements are all of `elem` (any integer type when `elem` is I32).
+Result<const GgufArray*> ggufArray(const GgufFile& f, const std::string& key, GgufType elem);
+
 // Parses `bytes` (the whole file). `path` is only used in messages.
 // The returned GgufFile does not reference `bytes`.
 Result<GgufFile> parseGguf(std::span<const uint8_t> bytes, const std::string& path);
