@@ -10,6 +10,10 @@ constexpr uint32_t kMagic = 0x46554747;  // "GGUF" read as little-endian u32
 constexpr uint32_t kMaxDims = 4;         // GGML_MAX_DIMS
 constexpr int kMaxArrayDepth = 8;        // nested arrays deeper than this are refused
 constexpr uint64_t kMaxNameLength = 65536;
+// Decoded metadata is larger than its bytes in the file (a u8 array element
+// becomes a GgufValue), so its size in memory is capped. Real tokenizers
+// (Llama 3: 128k tokens + 280k merges) take a few tens of MiB.
+constexpr uint64_t kMetadataBudget = uint64_t(512) << 20;
 
 using ull = unsigned long long;
 
@@ -145,6 +149,15 @@ class Parser {
     return {};
   }
 
+  // Accounts `bytes` of decoded metadata against kMetadataBudget.
+  VoidResult charge(uint64_t bytes, size_t at) {
+    LAC_CHECK_OR_RETURN(bytes <= kMetadataBudget - used_, Error::InvalidCheckpoint,
+                        "%s: metadata up to byte offset %zu would take more than %llu MiB in memory", path(), at,
+                        static_cast<ull>(kMetadataBudget >> 20));
+    used_ += bytes;
+    return {};
+  }
+
   VoidResult readString(std::string& out, const char* what, uint64_t max_len) {
     const size_t at = r_.offset();
     uint64_t len = 0;
@@ -152,6 +165,7 @@ class Parser {
     LAC_CHECK_OR_RETURN(len <= r_.remaining() && len <= max_len, Error::InvalidCheckpoint,
                         "%s: %s at byte offset %zu has length %llu, more than the %zu bytes left in the file", path(),
                         what, at, static_cast<ull>(len), r_.remaining());
+    LAC_RETURN_IF_ERROR(charge(len, at));
     LAC_CHECK_OR_RETURN(r_.readString(static_cast<size_t>(len), out), Error::Internal, "%s: string read failed",
                         path());
     return {};
@@ -231,6 +245,7 @@ class Parser {
                         "%s: key '%s': array at byte offset %zu claims %llu %s elements, more than the %zu bytes left "
                         "in the file can hold",
                         path(), key.c_str(), at, static_cast<ull>(count), ggufTypeName(elem), r_.remaining());
+    LAC_RETURN_IF_ERROR(charge(count * sizeof(GgufValue), at));
     out.elem_type = elem;
     GgufArray items(static_cast<size_t>(count));
     for (GgufValue& v : items) LAC_RETURN_IF_ERROR(readValue(elem, v, key, depth + 1));
@@ -240,6 +255,7 @@ class Parser {
 
   ByteReader r_;
   std::string path_;
+  uint64_t used_ = 0;  // decoded metadata bytes so far
 };
 
 // ---------------------------------------------------------------------------
@@ -252,6 +268,8 @@ VoidResult parseHeader(Parser& p, GgufFile& f, uint64_t& tensor_count, uint64_t&
   LAC_CHECK_OR_RETURN(magic == kMagic, Error::InvalidCheckpoint,
                       "%s: not a GGUF file (bad magic 0x%08x, expected \"GGUF\")", p.path(), magic);
   LAC_RETURN_IF_ERROR(p.read(f.version, "the GGUF version"));
+  LAC_CHECK_OR_RETURN(f.version != 0x02000000u && f.version != 0x03000000u, Error::Unsupported,
+                      "%s: big-endian GGUF files are not supported", p.path());
   LAC_CHECK_OR_RETURN(f.version == 2 || f.version == 3, Error::Unsupported,
                       "%s: GGUF version %u is not supported (only versions 2 and 3)", p.path(), f.version);
   LAC_RETURN_IF_ERROR(p.read(tensor_count, "the tensor count"));

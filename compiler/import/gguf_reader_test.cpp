@@ -423,7 +423,7 @@ TEST(GgufBadInput, WrongMagic) {
 }
 
 TEST(GgufBadInput, Versions1And99) {
-  for (uint32_t v : {1u, 99u}) {
+  for (uint32_t v : {0u, 1u, 99u}) {
     GgufBuilder b = tinyLlama(v);
     EXPECT_ERROR(readBytes(b.build()), Error::Unsupported,
                  "GGUF version " + std::to_string(v) + " is not supported");
@@ -475,6 +475,19 @@ TEST(GgufBadInput, HugeArrayCountAndDeepNesting) {
   GgufBuilder::pod<uint8_t>(deep, 7);
   d.setRaw("test.deep", deep);
   EXPECT_ERROR(readBytes(d.build()), Error::InvalidCheckpoint, "nested more than");
+}
+
+TEST(GgufBadInput, MetadataMemoryIsCapped) {
+  // 12M u8 elements: 12 MB in the file, but over 512 MiB once decoded.
+  GgufBuilder b = tinyLlama();
+  std::vector<uint8_t> v;
+  GgufBuilder::pod<uint32_t>(v, 9);
+  GgufBuilder::pod<uint32_t>(v, 0);
+  GgufBuilder::pod<uint64_t>(v, 12u << 20);
+  v.resize(v.size() + (12u << 20));
+  b.setRaw("test.big", v);
+  const auto bytes = b.build();
+  EXPECT_ERROR(parseGguf(bytes, "mem.gguf"), Error::InvalidCheckpoint, "would take more than 512 MiB in memory");
 }
 
 TEST(GgufBadInput, TooManyDimensions) {
