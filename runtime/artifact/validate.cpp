@@ -245,8 +245,8 @@ VoidResult checkIds(const flatbuffers::Vector<uint32_t>* ids, uint32_t limit, co
                     const char* what, const char* of) {
   if (ids == nullptr) return {};
   for (uint32_t k = 0; k < ids->size(); ++k)
-    LAC_CHECK_OR_RETURN(ids->Get(k) < limit, Error::InvalidArtifact, "%s: %s %u is %s %u, but there are %u %s",
-                        where.c_str(), what, k, what, ids->Get(k), limit, of);
+    LAC_CHECK_OR_RETURN(ids->Get(k) < limit, Error::InvalidArtifact, "%s: %s %u is id %u, but there are %u %s",
+                        where.c_str(), what, k, ids->Get(k), limit, of);
   return {};
 }
 
