@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -34,8 +35,15 @@ std::string folderOf(const std::string& path) {
 class OutFile {
  public:
   static Result<std::unique_ptr<OutFile>> create(const std::string& target) {
-    std::string tmp = target + ".tmp-XXXXXX";
-    int fd = ::mkstemp(tmp.data());
+    // Not mkstemp: its files are 0600; this one gets the usual umask'd mode.
+    static std::atomic<uint32_t> counter{0};
+    std::string tmp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
+      tmp = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+      fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0 && errno != EEXIST) break;
+    }
     LAC_CHECK_OR_RETURN(fd >= 0, Error::IoError, "%s: cannot create a temporary file beside it: %s", target.c_str(),
                         std::strerror(errno));
     FILE* f = ::fdopen(fd, "wb");
