@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -182,6 +184,37 @@ TEST(ArtifactRoundTrip, RandomWeightsHaveNoBlob) {
   EXPECT_TRUE(a->weightBytes(0).empty());
   EXPECT_EQ(a->plan().weight_blob()->bytes(), spec->weight_blob->bytes());
   EXPECT_EQ(std::filesystem::file_size(path), kHeaderBytes + a->header().plan_bytes);
+}
+
+// A Llama 3-sized vocabulary (128256 tokens, 280k merges) stays well inside
+// the verifier's limits and opens quickly.
+TEST(ArtifactRoundTrip, LargeVocabularyOpens) {
+  auto spec = makeTestPlan();
+  const uint32_t vocab = 128256;
+  spec->config->vocab_size = vocab;
+  spec->tokenizer->tokens.clear();
+  for (uint32_t i = 0; i < vocab; ++i) {
+    auto t = std::make_unique<plan::TokenT>();
+    std::string s = "tok" + std::to_string(i);
+    t->bytes.assign(s.begin(), s.end());
+    spec->tokenizer->tokens.push_back(std::move(t));
+  }
+  for (uint32_t i = 0; i < 280000; ++i) spec->tokenizer->merges.emplace_back(i % vocab, (i * 7) % vocab);
+  // Keep the weights consistent with the new vocabulary: drop the steps and
+  // weights that depend on it (the tokenizer is what this test is about).
+  spec->weights.clear();
+  spec->weight_blob = std::make_unique<plan::WeightBlob>(0, 0);
+  spec->entry_points.clear();
+  std::string path = tempDir("large_vocab") + "/big.lac";
+  ASSERT_TRUE(writeArtifact(path, pack(*spec), nullptr).ok());
+
+  auto start = std::chrono::steady_clock::now();
+  auto a = Artifact::open(path);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(a.ok()) << a.message();
+  EXPECT_EQ(a->plan().tokenizer()->tokens()->size(), vocab);
+  EXPECT_LT(ms, 2000.0) << "opening took " << ms << " ms";
+  std::printf("large vocabulary: %llu plan bytes, opened in %.1f ms\n", (unsigned long long)a->header().plan_bytes, ms);
 }
 
 // ---------------------------------------------------------------------------
