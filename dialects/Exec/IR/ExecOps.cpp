@@ -330,9 +330,10 @@ LogicalResult FinalNormLmHeadOp::verifySymbolUses(SymbolTableCollection &tables)
 LogicalResult RopeKvAttentionOp::verify() {
   if (failed(verifyKernel(*this, getKernelAttr())))
     return failure();
-  int64_t h = getNHeads(), kv = getNKvHeads(), hd = getHeadDim();
-  if (getLayer() < 0)
-    return emitOpError("'layer' must be non-negative, got ") << getLayer();
+  int64_t h = getNHeadsAttr().getInt(), kv = getNKvHeadsAttr().getInt(),
+          hd = getHeadDimAttr().getInt(), layer = getLayerAttr().getInt();
+  if (layer < 0)
+    return emitOpError("'layer' must be non-negative, got ") << layer;
   if (h <= 0 || kv <= 0 || hd <= 0)
     return emitOpError("n_heads, n_kv_heads and head_dim must be positive");
   if (h % kv != 0)

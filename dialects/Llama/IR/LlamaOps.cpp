@@ -285,7 +285,7 @@ LogicalResult SplitHeadsOp::verify() {
 }
 
 LogicalResult RopeOp::verify() {
-  if (failed(verifyActivations(*this)))
+  if (failed(verifyStaticFeatures(*this, getInput())))
     return failure();
   if (!tokensAgree(dim(getInput(), 0), dim(getPositions(), 0)))
     return emitOpError("has ") << dim(getPositions(), 0)
@@ -301,9 +301,10 @@ LogicalResult RopeOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult AttentionOp::verify() {
-  int64_t h = getNHeads(), kv = getNKvHeads(), hd = getHeadDim();
-  if (getLayer() < 0)
-    return emitOpError("'layer' must be non-negative, got ") << getLayer();
+  int64_t h = getNHeadsAttr().getInt(), kv = getNKvHeadsAttr().getInt(),
+          hd = getHeadDimAttr().getInt(), layer = getLayerAttr().getInt();
+  if (layer < 0)
+    return emitOpError("'layer' must be non-negative, got ") << layer;
   if (h <= 0 || kv <= 0 || hd <= 0)
     return emitOpError("n_heads, n_kv_heads and head_dim must be positive");
   if (h % kv != 0)
