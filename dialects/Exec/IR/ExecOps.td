@@ -28,6 +28,11 @@ class Exec_WeightUserOp<string mnemonic, list<Trait> traits = []>
 
 defvar Kernel = (ins StrAttr:$kernel);
 
+// A buffer operand/result. Declared as a plain `Type` (not the BufferType
+// class) so the printer keeps the full `!exec.buf<...>` spelling.
+def Exec_Buf : Type<CPred<"::llvm::isa<::mlir::exec::BufferType>($_self)">,
+                    "exec buffer">;
+
 //===----------------------------------------------------------------------===//
 // Weights
 //===----------------------------------------------------------------------===//
@@ -61,9 +66,9 @@ def Exec_WeightOp : Exec_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
 
 def Exec_EmbedOp : Exec_WeightUserOp<"embed", [Pure]> {
   let summary = "Gathers table rows: [T] i32 -> [T, D]";
-  let arguments = !con((ins Exec_BufferType:$tokens, FlatSymbolRefAttr:$table),
+  let arguments = !con((ins Exec_Buf:$tokens, FlatSymbolRefAttr:$table),
                        Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat =
       "$table `[` $tokens `]` attr-dict `:` type($tokens) `->` type($result)";
 }
@@ -76,8 +81,8 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
     the four `rope_*` scaling attributes are present: all or none), writes
     k/v into layer `layer`'s cache at `positions`, then causal attention.
   }];
-  let arguments = !con((ins Exec_BufferType:$q, Exec_BufferType:$k,
-                            Exec_BufferType:$v, Exec_BufferType:$positions,
+  let arguments = !con((ins Exec_Buf:$q, Exec_Buf:$k,
+                            Exec_Buf:$v, Exec_Buf:$positions,
                             I64Attr:$layer, I64Attr:$n_heads,
                             I64Attr:$n_kv_heads, I64Attr:$head_dim,
                             F32Attr:$rope_theta,
@@ -86,7 +91,7 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
                             OptionalAttr<F32Attr>:$rope_high_freq_factor,
                             OptionalAttr<I64Attr>:$rope_original_max_position),
                        Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $q `,` $k `,` $v `,` $positions attr-dict `:` type($q) `,` type($k) `,`
     type($v) `,` type($positions) `->` type($result)
@@ -103,10 +108,10 @@ def Exec_RmsNormMatmulOp : Exec_WeightUserOp<"rmsnorm_matmul", [Pure]> {
     x `[T, D]`; `norm_weight` `[D]` f32; `weights` `[out_i, D]`; one result
     `[T, out_i]` per weight.
   }];
-  let arguments = !con((ins Exec_BufferType:$input,
+  let arguments = !con((ins Exec_Buf:$input,
                             FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
                             FlatSymbolRefArrayAttr:$weights), Kernel);
-  let results = (outs Variadic<Exec_BufferType>:$results);
+  let results = (outs Variadic<Exec_Buf>:$results);
   let assemblyFormat = [{
     $input `,` $norm_weight `,` $weights attr-dict `:` type($input) `->`
     type($results)
@@ -116,9 +121,9 @@ def Exec_RmsNormMatmulOp : Exec_WeightUserOp<"rmsnorm_matmul", [Pure]> {
 def Exec_MatmulResidualOp : Exec_WeightUserOp<"matmul_residual", [Pure]> {
   let summary = "x W^T + residual (wo, w2)";
   let description = [{ x `[T, in]`, weight `[out, in]`, residual and result `[T, out]`. }];
-  let arguments = !con((ins Exec_BufferType:$input, FlatSymbolRefAttr:$weight,
-                            Exec_BufferType:$residual), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
+                            Exec_Buf:$residual), Kernel);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $input `,` $weight `,` $residual attr-dict `:` type($input) `,`
     type($residual) `->` type($result)
@@ -131,11 +136,11 @@ def Exec_RmsNormGateUpSiluOp : Exec_WeightUserOp<"rmsnorm_gate_up_silu", [Pure]>
     x `[T, D]`; `norm_weight` `[D]` f32; `gate` (w1) and `up` (w3) `[F, D]`;
     result `[T, F]`.
   }];
-  let arguments = !con((ins Exec_BufferType:$input,
+  let arguments = !con((ins Exec_Buf:$input,
                             FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
                             FlatSymbolRefAttr:$gate, FlatSymbolRefAttr:$up),
                        Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $input `,` $norm_weight `,` $gate `,` $up attr-dict `:` type($input) `->`
     type($result)
@@ -148,11 +153,11 @@ def Exec_FinalNormLmHeadOp : Exec_WeightUserOp<"final_norm_lm_head", [Pure]> {
     x `[T, D]`; `norm_weight` `[D]` f32; `weight` `[V, D]`; result `[T, V]`,
     or `[1, V]` (the last token's logits) with `last_token_only`.
   }];
-  let arguments = !con((ins Exec_BufferType:$input,
+  let arguments = !con((ins Exec_Buf:$input,
                             FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
                             FlatSymbolRefAttr:$weight,
                             UnitAttr:$last_token_only), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $input `,` $norm_weight `,` $weight attr-dict `:` type($input) `->`
     type($result)
@@ -165,9 +170,9 @@ def Exec_FinalNormLmHeadOp : Exec_WeightUserOp<"final_norm_lm_head", [Pure]> {
 
 def Exec_RmsNormOp : Exec_WeightUserOp<"rmsnorm", [Pure]> {
   let summary = "rms_norm: [T, D] with weight [D] f32";
-  let arguments = !con((ins Exec_BufferType:$input, FlatSymbolRefAttr:$weight,
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
                             F32Attr:$eps), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat =
       "$input `,` $weight attr-dict `:` type($input) `->` type($result)";
 }
@@ -175,17 +180,17 @@ def Exec_RmsNormOp : Exec_WeightUserOp<"rmsnorm", [Pure]> {
 def Exec_MatmulOp : Exec_WeightUserOp<"matmul", [Pure]> {
   let summary = "x W^T: [T, in] x [out, in] -> [T, out]";
   let description = [{ With `last_token_only`, only the last row: result `[1, out]`. }];
-  let arguments = !con((ins Exec_BufferType:$input, FlatSymbolRefAttr:$weight,
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
                             UnitAttr:$last_token_only), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat =
       "$input `,` $weight attr-dict `:` type($input) `->` type($result)";
 }
 
 def Exec_AddOp : Exec_KernelOp<"add", [Pure]> {
   let summary = "Elementwise sum";
-  let arguments = !con((ins Exec_BufferType:$lhs, Exec_BufferType:$rhs), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let arguments = !con((ins Exec_Buf:$lhs, Exec_Buf:$rhs), Kernel);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
@@ -193,8 +198,8 @@ def Exec_AddOp : Exec_KernelOp<"add", [Pure]> {
 
 def Exec_SiluMulOp : Exec_KernelOp<"silu_mul", [Pure]> {
   let summary = "silu(gate) * up, elementwise";
-  let arguments = !con((ins Exec_BufferType:$gate, Exec_BufferType:$up), Kernel);
-  let results = (outs Exec_BufferType:$result);
+  let arguments = !con((ins Exec_Buf:$gate, Exec_Buf:$up), Kernel);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
     $gate `,` $up attr-dict `:` type($gate) `,` type($up) `->` type($result)
   }];
