@@ -43,7 +43,8 @@ void ExecDialect::initialize() {
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   if (attr.getName() != kTargetAttrName)
-    return op->emitError("unknown exec attribute '") << attr.getName() << "'";
+    return op->emitError("unknown exec attribute '")
+           << attr.getName().getValue() << "'";
   if (!isa<TargetAttr>(attr.getValue()))
     return op->emitError("'") << kTargetAttrName
                               << "' must be an #exec.target, got "
