@@ -9,10 +9,13 @@
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   lac::registerAllDialects(registry);
+  // Upstream generic passes (canonicalize, cse, symbol-dce, inline, ...).
+  mlir::registerTransformsPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }
