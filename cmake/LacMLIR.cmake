@@ -15,6 +15,12 @@ find_package(MLIR REQUIRED CONFIG
 message(STATUS "LAC: MLIR ${LLVM_PACKAGE_VERSION} from ${MLIR_DIR}")
 
 list(APPEND CMAKE_MODULE_PATH "${MLIR_CMAKE_DIR}" "${LLVM_CMAKE_DIR}")
+
+# Under Ninja, TableGen steps stay dirty forever with CMP0116 NEW (depfile
+# paths doubled). A function runs with the policies in effect where it was
+# DEFINED, so this must precede include(TableGen); include() gives this file
+# its own policy scope, so the setting does not leak to the rest of the build.
+cmake_policy(SET CMP0116 OLD)
 include(AddLLVM)    # function definitions only (get_subproject_title, ...)
 include(TableGen)   # tablegen(), add_public_tablegen_target()
 include(AddMLIR)    # mlir_tablegen()
