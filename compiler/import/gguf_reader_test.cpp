@@ -2,6 +2,8 @@
 // GGUF files written here byte by byte (v2 and v3), and corrupt inputs.
 #include <gtest/gtest.h>
 
+#include "runtime/core/test_temp.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -213,7 +215,7 @@ GgufBuilder tinyLlama(uint32_t version = 3) {
 }
 
 std::string writeTemp(const std::vector<uint8_t>& bytes, const std::string& name) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = lac::testing::tempPath(name);
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   return path;
 }

@@ -3,6 +3,8 @@
 // errors for malformed input.
 #include <gtest/gtest.h>
 
+#include "runtime/core/test_temp.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -213,7 +215,7 @@ struct Fixture {
 
 // Runs meta_writer.py into a fresh temp folder.
 std::optional<Fixture> makeFixture(const std::string& name, const std::string& args) {
-  const std::string root = ::testing::TempDir() + "/lac_meta_" + name;
+  const std::string root = lac::testing::tempPath("meta_" + name);
   fs::remove_all(root);
   Fixture f{root + "/ckpt", root + "/expected"};
   const std::string cmd = "python3 '" + sourceDir() + "/scripts/tiny_models/meta_writer.py' '" + f.dir +

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/core/test_temp.h"
+
 #include <cstdio>
 #include <fstream>
 
@@ -9,7 +11,7 @@ namespace lac::import {
 namespace {
 
 std::shared_ptr<const MappedFile> writeAndMap(const std::string& name, const std::vector<float>& v) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = lac::testing::tempPath(name);
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(v.data()), v.size() * 4);
   auto f = MappedFile::open(path);
   EXPECT_TRUE(f.ok());

@@ -1,6 +1,8 @@
 #include "runtime/artifact/test_plan.h"
 
 #include <gtest/gtest.h>
+
+#include "runtime/core/test_temp.h"
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -259,7 +261,7 @@ Result<Artifact> load(std::span<const uint8_t> file, const OpenOptions& opts) {
 }
 
 std::string tempDir(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / ("lac_artifact_" + name);
+  std::filesystem::path dir = lac::testing::tempPath("artifact_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

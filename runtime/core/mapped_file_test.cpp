@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/core/test_temp.h"
+
 #include <cstdio>
 #include <fstream>
 
@@ -9,7 +11,7 @@ namespace lac {
 namespace {
 
 TEST(MappedFile, MapsBytes) {
-  std::string path = ::testing::TempDir() + "/mapped_file_test.bin";
+  std::string path = lac::testing::tempPath("mapped_file_test.bin");
   { std::ofstream(path, std::ios::binary) << "abcdef"; }
   auto f = MappedFile::open(path);
   ASSERT_TRUE(f.ok()) << f.message();

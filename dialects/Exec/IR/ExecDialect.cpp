@@ -1,0 +1,135 @@
+//===- ExecDialect.cpp - `exec` dialect, buffer type, target attribute -----===//
+
+#include "dialects/Exec/IR/ExecDialect.h"
+#include "dialects/Exec/IR/ExecOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::exec;
+
+#include "dialects/Exec/IR/ExecDialect.cpp.inc"
+#include "dialects/Exec/IR/ExecEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Exec/IR/ExecAttrs.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "dialects/Exec/IR/ExecTypes.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Dialect
+//===----------------------------------------------------------------------===//
+
+void ExecDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Exec/IR/ExecOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Exec/IR/ExecAttrs.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/Exec/IR/ExecTypes.cpp.inc"
+      >();
+}
+
+// The only discardable attribute of the dialect is `exec.target`.
+LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() != kTargetAttrName)
+    return op->emitError("unknown exec attribute '")
+           << attr.getName().getValue() << "'";
+  if (!isa<TargetAttr>(attr.getValue()))
+    return op->emitError("'") << kTargetAttrName
+                              << "' must be an #exec.target, got "
+                              << attr.getValue();
+  return success();
+}
+
+TargetAttr mlir::exec::lookupTarget(Operation *op) {
+  for (; op; op = op->getParentOp())
+    if (auto target = op->getAttrOfType<TargetAttr>(ExecDialect::kTargetAttrName))
+      return target;
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// !exec.buf<dims x element[, offset = N]>
+//===----------------------------------------------------------------------===//
+
+Type BufferType::parse(AsmParser &parser) {
+  SmallVector<int64_t> shape;
+  Type elementType;
+  std::optional<int64_t> offset;
+  if (parser.parseLess() ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/true,
+                                /*withTrailingX=*/true) ||
+      parser.parseType(elementType))
+    return {};
+  if (succeeded(parser.parseOptionalComma())) {
+    int64_t value = 0;
+    if (parser.parseKeyword("offset") || parser.parseEqual() ||
+        parser.parseInteger(value))
+      return {};
+    offset = value;
+  }
+  if (parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
+                    parser.getContext(), shape, elementType, offset);
+}
+
+void BufferType::print(AsmPrinter &printer) const {
+  printer << "<";
+  for (int64_t d : getShape()) {
+    if (ShapedType::isDynamic(d))
+      printer << "?";
+    else
+      printer << d;
+    printer << "x";
+  }
+  printer << getElementType();
+  if (getOffset())
+    printer << ", offset = " << *getOffset();
+  printer << ">";
+}
+
+LogicalResult BufferType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 ArrayRef<int64_t> shape, Type elementType,
+                                 std::optional<int64_t> offset) {
+  if (shape.empty() || shape.size() > 3)
+    return emitError() << "buffer rank must be 1 to 3, got " << shape.size();
+  for (int64_t d : shape)
+    if (!ShapedType::isDynamic(d) && d <= 0)
+      return emitError() << "buffer dimensions must be positive, got " << d;
+  if (!elementType.isF32() && !elementType.isF16() && !elementType.isBF16() &&
+      !elementType.isSignlessInteger(32))
+    return emitError() << "buffer element type must be f32, f16, bf16 or i32, got "
+                       << elementType;
+  if (offset && (*offset < 0 || *offset % 64 != 0))
+    return emitError() << "buffer offset must be a non-negative multiple of 64, got "
+                       << *offset;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// #exec.target<backend, formats = [...]>
+//===----------------------------------------------------------------------===//
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 Backend, ArrayRef<WeightFormat> formats) {
+  if (formats.empty())
+    return emitError() << "target must support at least one weight format";
+  llvm::SmallSet<WeightFormat, 8> seen;
+  for (WeightFormat f : formats)
+    if (!seen.insert(f).second)
+      return emitError() << "target lists format '" << stringifyWeightFormat(f)
+                         << "' twice";
+  return success();
+}

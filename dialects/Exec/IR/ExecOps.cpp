@@ -1,0 +1,369 @@
+//===- ExecOps.cpp - `exec` op verifiers -----------------------------------===//
+//
+//   verify()            local: kernel name, buffer ranks, element types, token
+//                       dims, attributes (offsets are ignored: shapes only);
+//   verifySymbolUses()  each weight symbol names an exec.weight whose shape
+//                       matches; norm weights are f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Exec/IR/ExecOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::exec;
+
+//===----------------------------------------------------------------------===//
+// custom<FormatKeyword>: a bare weight format (`q4_1`) in exec.weight
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseFormatKeyword(OpAsmParser &parser,
+                                      WeightFormatAttr &format) {
+  StringRef keyword;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<WeightFormat> value = symbolizeWeightFormat(keyword);
+  if (!value)
+    return parser.emitError(loc, "unknown weight format '") << keyword << "'";
+  format = WeightFormatAttr::get(parser.getContext(), *value);
+  return success();
+}
+
+static void printFormatKeyword(OpAsmPrinter &printer, Operation *,
+                               WeightFormatAttr format) {
+  printer << stringifyWeightFormat(format.getValue());
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Exec/IR/ExecOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+bool isDyn(int64_t d) { return ShapedType::isDynamic(d); }
+bool tokensAgree(int64_t a, int64_t b) { return isDyn(a) || isDyn(b) || a == b; }
+
+BufferType buf(Value v) { return cast<BufferType>(v.getType()); }
+int64_t dim(Value v, unsigned i) { return buf(v).getDimSize(i); }
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i) s += ", ";
+    s += isDyn(d) ? "?" : std::to_string(d);
+  }
+  return s + "]";
+}
+
+LogicalResult verifyKernel(Operation *op, StringAttr kernel) {
+  if (kernel.getValue().empty())
+    return op->emitOpError("'kernel' must name a kernel variant");
+  return success();
+}
+
+LogicalResult verifyPositiveEps(Operation *op, FloatAttr eps) {
+  if (!(eps.getValueAsDouble() > 0))
+    return op->emitOpError("'eps' must be positive");
+  return success();
+}
+
+// Activations: [T, features] float buffers of one element type, static
+// features; token dims agree over `tokenValues` (a subset of `values`).
+LogicalResult verifyActs(Operation *op, ValueRange values,
+                         ValueRange tokenValues) {
+  Type et = buf(values.front()).getElementType();
+  for (Value v : values) {
+    BufferType type = buf(v);
+    if (type.getRank() != 2 || !isa<FloatType>(type.getElementType()))
+      return op->emitOpError("activations must be [T, features] float buffers, got ")
+             << type;
+    if (type.getElementType() != et)
+      return op->emitOpError("activations must share one element type, got ")
+             << et << " and " << type.getElementType();
+    if (isDyn(type.getDimSize(1)))
+      return op->emitOpError("feature dimensions must be static, got ") << type;
+  }
+  for (Value v : tokenValues)
+    if (!tokensAgree(dim(v, 0), dim(tokenValues.front(), 0)))
+      return op->emitOpError("token dimensions disagree: ")
+             << dim(tokenValues.front(), 0) << " vs " << dim(v, 0);
+  return success();
+}
+
+LogicalResult verifyActs(Operation *op) {
+  SmallVector<Value> values(op->getOperands());
+  llvm::append_range(values, op->getResults());
+  return verifyActs(op, values, values);
+}
+
+// Token ids or positions: [T] i32.
+LogicalResult verifyIds(Operation *op, Value v, StringRef name) {
+  BufferType type = buf(v);
+  if (type.getRank() != 1 || !type.getElementType().isSignlessInteger(32))
+    return op->emitOpError() << name << " must be a [T] i32 buffer, got " << type;
+  return success();
+}
+
+LogicalResult verifySameLayout(Operation *op, Value a, Value b, StringRef what) {
+  if (!buf(a).sameLayout(buf(b)))
+    return op->emitOpError() << what << " must have one shape and element type, got "
+                             << a.getType() << " and " << b.getType();
+  return success();
+}
+
+// Resolves `ref` to an exec.weight with shape `shape` (kDynamic: any).
+FailureOr<WeightOp> verifyWeight(Operation *op, SymbolTableCollection &tables,
+                                 FlatSymbolRefAttr ref, ArrayRef<int64_t> shape,
+                                 StringRef role) {
+  auto weight = tables.lookupNearestSymbolFrom<WeightOp>(op, ref);
+  if (!weight) {
+    op->emitOpError() << role << " " << ref << " does not name an exec.weight";
+    return failure();
+  }
+  ArrayRef<int64_t> actual = weight.getShape();
+  bool ok = actual.size() == shape.size();
+  for (size_t i = 0; ok && i < shape.size(); ++i)
+    ok = isDyn(shape[i]) || shape[i] == actual[i];
+  if (!ok) {
+    op->emitOpError() << role << " " << ref << " has shape " << shapeStr(actual)
+                      << ", expected " << shapeStr(shape);
+    return failure();
+  }
+  return weight;
+}
+
+// A norm weight: [D] and f32 (norm kernels read f32 weights only).
+LogicalResult verifyNormWeight(Operation *op, SymbolTableCollection &tables,
+                               FlatSymbolRefAttr ref, int64_t d, StringRef role) {
+  FailureOr<WeightOp> weight = verifyWeight(op, tables, ref, {d}, role);
+  if (failed(weight))
+    return failure();
+  if (weight->getFormat() != WeightFormat::f32)
+    return op->emitOpError() << role << " " << ref << " must be stored as f32, got "
+                             << stringifyWeightFormat(weight->getFormat());
+  return success();
+}
+
+LogicalResult verifyMatrix(Operation *op, SymbolTableCollection &tables,
+                           FlatSymbolRefAttr ref, int64_t out, int64_t in,
+                           StringRef role) {
+  return verifyWeight(op, tables, ref, {out, in}, role);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// WeightOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verify() {
+  ArrayRef<int64_t> shape = getShape();
+  if (shape.empty() || shape.size() > 2)
+    return emitOpError("weights are vectors or matrices, got rank ") << shape.size();
+  for (int64_t d : shape)
+    if (d <= 0)
+      return emitOpError("weight dimensions must be positive, got ") << shapeStr(shape);
+  if (getLayout().empty())
+    return emitOpError("'layout' must not be empty");
+  WeightFormat format = getFormat();
+  bool blocked = format == WeightFormat::q8_0 || format == WeightFormat::q4_0 ||
+                 format == WeightFormat::q4_1;
+  if (blocked && shape.back() % 32 != 0)
+    return emitOpError("format ") << stringifyWeightFormat(format)
+                                  << " needs a last dimension divisible by 32, got "
+                                  << shape.back();
+  if (TargetAttr target = lookupTarget(*this); target && !target.supports(format))
+    return emitOpError("format ") << stringifyWeightFormat(format)
+                                  << " is not supported by target " << target;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// EmbedOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbedOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) ||
+      failed(verifyIds(*this, getTokens(), "tokens")) ||
+      failed(verifyActs(*this, getResult(), getResult())))
+    return failure();
+  if (!tokensAgree(dim(getTokens(), 0), dim(getResult(), 0)))
+    return emitOpError("token dimensions disagree: ")
+           << dim(getTokens(), 0) << " vs " << dim(getResult(), 0);
+  return success();
+}
+
+LogicalResult EmbedOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyMatrix(*this, tables, getTableAttr(), ShapedType::kDynamic,
+                      dim(getResult(), 1), "table");
+}
+
+//===----------------------------------------------------------------------===//
+// RmsNormOp, MatmulOp, MatmulResidualOp, AddOp, SiluMulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) ||
+      failed(verifyPositiveEps(*this, getEpsAttr())) || failed(verifyActs(*this)))
+    return failure();
+  return verifySameLayout(*this, getInput(), getResult(), "input and result");
+}
+
+LogicalResult RmsNormOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyNormWeight(*this, tables, getWeightAttr(), dim(getInput(), 1),
+                          "weight");
+}
+
+// Shared by matmul and final_norm_lm_head: [T, in] -> [T or 1, out].
+static LogicalResult verifyMatmulShapes(Operation *op, Value input, Value result,
+                                        bool lastTokenOnly) {
+  if (failed(verifyActs(op, {input, result},
+                        lastTokenOnly ? ValueRange{input} : ValueRange{input, result})))
+    return failure();
+  if (lastTokenOnly && dim(result, 0) != 1)
+    return op->emitOpError("with 'last_token_only' the result has one row, got ")
+           << result.getType();
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())))
+    return failure();
+  return verifyMatmulShapes(*this, getInput(), getResult(), getLastTokenOnly());
+}
+
+LogicalResult MatmulOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyMatrix(*this, tables, getWeightAttr(), dim(getResult(), 1),
+                      dim(getInput(), 1), "weight");
+}
+
+LogicalResult MatmulResidualOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) || failed(verifyActs(*this)))
+    return failure();
+  return verifySameLayout(*this, getResidual(), getResult(), "residual and result");
+}
+
+LogicalResult MatmulResidualOp::verifySymbolUses(SymbolTableCollection &tables) {
+  return verifyMatrix(*this, tables, getWeightAttr(), dim(getResult(), 1),
+                      dim(getInput(), 1), "weight");
+}
+
+static LogicalResult verifyElementwise(Operation *op, StringAttr kernel) {
+  if (failed(verifyKernel(op, kernel)) || failed(verifyActs(op)))
+    return failure();
+  for (Value v : op->getOperands())
+    if (failed(verifySameLayout(op, v, op->getResult(0), "operands and result")))
+      return failure();
+  return success();
+}
+
+LogicalResult AddOp::verify() { return verifyElementwise(*this, getKernelAttr()); }
+LogicalResult SiluMulOp::verify() { return verifyElementwise(*this, getKernelAttr()); }
+
+//===----------------------------------------------------------------------===//
+// Fused: RmsNormMatmulOp, RmsNormGateUpSiluOp, FinalNormLmHeadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormMatmulOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) ||
+      failed(verifyPositiveEps(*this, getEpsAttr())) || failed(verifyActs(*this)))
+    return failure();
+  if (getWeights().empty() || getWeights().size() != getResults().size())
+    return emitOpError("needs one result per weight, got ")
+           << getWeights().size() << " weights and " << getResults().size()
+           << " results";
+  return success();
+}
+
+LogicalResult RmsNormMatmulOp::verifySymbolUses(SymbolTableCollection &tables) {
+  int64_t in = dim(getInput(), 1);
+  if (failed(verifyNormWeight(*this, tables, getNormWeightAttr(), in, "norm_weight")))
+    return failure();
+  for (auto [ref, result] : llvm::zip(getWeights(), getResults()))
+    if (failed(verifyMatrix(*this, tables, cast<FlatSymbolRefAttr>(ref),
+                            dim(result, 1), in, "weight")))
+      return failure();
+  return success();
+}
+
+LogicalResult RmsNormGateUpSiluOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) ||
+      failed(verifyPositiveEps(*this, getEpsAttr())))
+    return failure();
+  return verifyActs(*this);
+}
+
+LogicalResult RmsNormGateUpSiluOp::verifySymbolUses(SymbolTableCollection &tables) {
+  int64_t in = dim(getInput(), 1), ffn = dim(getResult(), 1);
+  if (failed(verifyNormWeight(*this, tables, getNormWeightAttr(), in, "norm_weight")) ||
+      failed(verifyMatrix(*this, tables, getGateAttr(), ffn, in, "gate")) ||
+      failed(verifyMatrix(*this, tables, getUpAttr(), ffn, in, "up")))
+    return failure();
+  return success();
+}
+
+LogicalResult FinalNormLmHeadOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) ||
+      failed(verifyPositiveEps(*this, getEpsAttr())))
+    return failure();
+  return verifyMatmulShapes(*this, getInput(), getResult(), getLastTokenOnly());
+}
+
+LogicalResult FinalNormLmHeadOp::verifySymbolUses(SymbolTableCollection &tables) {
+  int64_t in = dim(getInput(), 1);
+  if (failed(verifyNormWeight(*this, tables, getNormWeightAttr(), in, "norm_weight")))
+    return failure();
+  return verifyMatrix(*this, tables, getWeightAttr(), dim(getResult(), 1), in,
+                      "weight");
+}
+
+//===----------------------------------------------------------------------===//
+// RopeKvAttentionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeKvAttentionOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())))
+    return failure();
+  int64_t h = getNHeadsAttr().getInt(), kv = getNKvHeadsAttr().getInt(),
+          hd = getHeadDimAttr().getInt(), layer = getLayerAttr().getInt();
+  if (layer < 0)
+    return emitOpError("'layer' must be non-negative, got ") << layer;
+  if (h <= 0 || kv <= 0 || hd <= 0)
+    return emitOpError("n_heads, n_kv_heads and head_dim must be positive");
+  if (h % kv != 0)
+    return emitOpError("n_heads (") << h << ") must be a multiple of n_kv_heads ("
+                                    << kv << ")";
+  if (hd % 2 != 0)
+    return emitOpError("head_dim must be even, got ") << hd;
+  // Rope: theta > 0; Llama 3.1 scaling all or none.
+  if (!(getRopeTheta().convertToDouble() > 0))
+    return emitOpError("'rope_theta' must be positive");
+  int scaling = !!getRopeFactorAttr() + !!getRopeLowFreqFactorAttr() +
+                !!getRopeHighFreqFactorAttr() + !!getRopeOriginalMaxPositionAttr();
+  if (scaling != 0 && scaling != 4)
+    return emitOpError("rope scaling needs all of rope_factor, "
+                       "rope_low_freq_factor, rope_high_freq_factor and "
+                       "rope_original_max_position, or none");
+  if (scaling == 4 && !(getRopeHighFreqFactor()->convertToDouble() >
+                        getRopeLowFreqFactor()->convertToDouble()))
+    return emitOpError("'rope_high_freq_factor' must exceed 'rope_low_freq_factor'");
+  // Shapes.
+  if (failed(verifyIds(*this, getPositions(), "positions")) ||
+      failed(verifyActs(*this, {getQ(), getK(), getV(), getResult()},
+                        {getQ(), getK(), getV(), getResult(), getPositions()})) ||
+      failed(verifySameLayout(*this, getK(), getV(), "k and v")))
+    return failure();
+  if (dim(getQ(), 1) != h * hd || dim(getResult(), 1) != h * hd)
+    return emitOpError("q and result must be [T, n_heads * head_dim = ")
+           << h * hd << "]";
+  if (dim(getK(), 1) != kv * hd)
+    return emitOpError("k and v must be [T, n_kv_heads * head_dim = ")
+           << kv * hd << "]";
+  return success();
+}

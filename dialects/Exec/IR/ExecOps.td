@@ -1,0 +1,208 @@
+//===- ExecOps.td - `exec` ops -------------------------------*- tablegen -*-===//
+//
+// One op per kernel launch. Shapes: T = token count (`?` in prefill, 1 in
+// decode), D = model dim, H / KV = heads, hd = head dim, F = ffn dim,
+// V = vocab. Every op names its kernel variant in `kernel`; weights are
+// `exec.weight` symbols, checked by verifySymbolUses. Norm weights are f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LAC_EXEC_OPS
+#define LAC_EXEC_OPS
+
+include "ExecDialect.td"
+include "ExecAttrs.td"
+include "ExecTypes.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// A kernel launch; `kernel` (the variant, e.g. "generic", "avx2_q4_1") is
+// appended to each op's arguments.
+class Exec_KernelOp<string mnemonic, list<Trait> traits = []>
+    : Exec_Op<mnemonic, traits> {
+  let hasVerifier = 1;
+}
+class Exec_WeightUserOp<string mnemonic, list<Trait> traits = []>
+    : Exec_KernelOp<mnemonic, !listconcat(traits,
+        [DeclareOpInterfaceMethods<SymbolUserOpInterface>])>;
+
+defvar Kernel = (ins StrAttr:$kernel);
+
+// A buffer operand/result. Declared as a plain `Type` (not the BufferType
+// class) so the printer keeps the full `!exec.buf<...>` spelling.
+def Exec_Buf : Type<CPred<"::llvm::isa<::mlir::exec::BufferType>($_self)">,
+                    "exec buffer">;
+
+//===----------------------------------------------------------------------===//
+// Weights
+//===----------------------------------------------------------------------===//
+
+def Exec_WeightOp : Exec_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
+  let summary = "A weight as stored in the artifact";
+  let description = [{
+    The ModelSpec tensor `sym_name`, logical shape `shape` (outermost first,
+    `[out, in]` for matrices), stored in `format` with `layout` (e.g.
+    "row_major": rows of the `[out, in]` matrix, each row a run of blocks for
+    quantized formats). Quantized formats need the last dimension to be a
+    multiple of their block size (32). If the enclosing module has an
+    `exec.target`, `format` must be one of its formats.
+
+    ```mlir
+    exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major"
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, DenseI64ArrayAttr:$shape,
+                       Exec_WeightFormatAttr:$format, StrAttr:$layout);
+  let assemblyFormat = [{
+    $sym_name `:` $shape custom<FormatKeyword>($format) `,` `layout` `=`
+    $layout attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels shared by fused and unfused plans
+//===----------------------------------------------------------------------===//
+
+def Exec_EmbedOp : Exec_WeightUserOp<"embed", [Pure]> {
+  let summary = "Gathers table rows: [T] i32 -> [T, D]";
+  let arguments = !con((ins Exec_Buf:$tokens, FlatSymbolRefAttr:$table),
+                       Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat =
+      "$table `[` $tokens `]` attr-dict `:` type($tokens) `->` type($result)";
+}
+
+def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
+  let summary = "Rope on q/k, append k/v to the KV cache, causal GQA";
+  let description = [{
+    q `[T, H*hd]`, k and v `[T, KV*hd]`, positions `[T]` i32; result
+    `[T, H*hd]`. Rotates q and k (theta `rope_theta`; Llama 3.1 scaling when
+    the four `rope_*` scaling attributes are present: all or none), writes
+    k/v into layer `layer`'s cache at `positions`, then causal attention.
+  }];
+  let arguments = !con((ins Exec_Buf:$q, Exec_Buf:$k,
+                            Exec_Buf:$v, Exec_Buf:$positions,
+                            I64Attr:$layer, I64Attr:$n_heads,
+                            I64Attr:$n_kv_heads, I64Attr:$head_dim,
+                            F32Attr:$rope_theta,
+                            OptionalAttr<F32Attr>:$rope_factor,
+                            OptionalAttr<F32Attr>:$rope_low_freq_factor,
+                            OptionalAttr<F32Attr>:$rope_high_freq_factor,
+                            OptionalAttr<I64Attr>:$rope_original_max_position),
+                       Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $positions attr-dict `:` type($q) `,` type($k) `,`
+    type($v) `,` type($positions) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Fused kernels
+//===----------------------------------------------------------------------===//
+
+def Exec_RmsNormMatmulOp : Exec_WeightUserOp<"rmsnorm_matmul", [Pure]> {
+  let summary = "rms_norm then one matmul per weight (the qkv projection)";
+  let description = [{
+    x `[T, D]`; `norm_weight` `[D]` f32; `weights` `[out_i, D]`; one result
+    `[T, out_i]` per weight.
+  }];
+  let arguments = !con((ins Exec_Buf:$input,
+                            FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
+                            FlatSymbolRefArrayAttr:$weights), Kernel);
+  let results = (outs Variadic<Exec_Buf>:$results);
+  let assemblyFormat = [{
+    $input `,` $norm_weight `,` $weights attr-dict `:` type($input) `->`
+    type($results)
+  }];
+}
+
+def Exec_MatmulResidualOp : Exec_WeightUserOp<"matmul_residual", [Pure]> {
+  let summary = "x W^T + residual (wo, w2)";
+  let description = [{ x `[T, in]`, weight `[out, in]`, residual and result `[T, out]`. }];
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
+                            Exec_Buf:$residual), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $residual attr-dict `:` type($input) `,`
+    type($residual) `->` type($result)
+  }];
+}
+
+def Exec_RmsNormGateUpSiluOp : Exec_WeightUserOp<"rmsnorm_gate_up_silu", [Pure]> {
+  let summary = "silu(n(x) W1^T) * (n(x) W3^T), n = rms_norm";
+  let description = [{
+    x `[T, D]`; `norm_weight` `[D]` f32; `gate` (w1) and `up` (w3) `[F, D]`;
+    result `[T, F]`.
+  }];
+  let arguments = !con((ins Exec_Buf:$input,
+                            FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
+                            FlatSymbolRefAttr:$gate, FlatSymbolRefAttr:$up),
+                       Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $input `,` $norm_weight `,` $gate `,` $up attr-dict `:` type($input) `->`
+    type($result)
+  }];
+}
+
+def Exec_FinalNormLmHeadOp : Exec_WeightUserOp<"final_norm_lm_head", [Pure]> {
+  let summary = "Final rms_norm then logits";
+  let description = [{
+    x `[T, D]`; `norm_weight` `[D]` f32; `weight` `[V, D]`; result `[T, V]`,
+    or `[1, V]` (the last token's logits) with `last_token_only`.
+  }];
+  let arguments = !con((ins Exec_Buf:$input,
+                            FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
+                            FlatSymbolRefAttr:$weight,
+                            UnitAttr:$last_token_only), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $input `,` $norm_weight `,` $weight attr-dict `:` type($input) `->`
+    type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Unfused kernels
+//===----------------------------------------------------------------------===//
+
+def Exec_RmsNormOp : Exec_WeightUserOp<"rmsnorm", [Pure]> {
+  let summary = "rms_norm: [T, D] with weight [D] f32";
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
+                            F32Attr:$eps), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat =
+      "$input `,` $weight attr-dict `:` type($input) `->` type($result)";
+}
+
+def Exec_MatmulOp : Exec_WeightUserOp<"matmul", [Pure]> {
+  let summary = "x W^T: [T, in] x [out, in] -> [T, out]";
+  let description = [{ With `last_token_only`, only the last row: result `[1, out]`. }];
+  let arguments = !con((ins Exec_Buf:$input, FlatSymbolRefAttr:$weight,
+                            UnitAttr:$last_token_only), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat =
+      "$input `,` $weight attr-dict `:` type($input) `->` type($result)";
+}
+
+def Exec_AddOp : Exec_KernelOp<"add", [Pure]> {
+  let summary = "Elementwise sum";
+  let arguments = !con((ins Exec_Buf:$lhs, Exec_Buf:$rhs), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+}
+
+def Exec_SiluMulOp : Exec_KernelOp<"silu_mul", [Pure]> {
+  let summary = "silu(gate) * up, elementwise";
+  let arguments = !con((ins Exec_Buf:$gate, Exec_Buf:$up), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = [{
+    $gate `,` $up attr-dict `:` type($gate) `,` type($up) `->` type($result)
+  }];
+}
+
+#endif // LAC_EXEC_OPS

@@ -1,0 +1,18 @@
+// Test-only: a temporary path unique to this process and test, so tests that
+// ctest runs in parallel (one process per TEST) never share a file.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace lac::testing {
+
+inline std::string tempPath(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "global";
+  return ::testing::TempDir() + "/lac_" + std::to_string(::getpid()) + "_" + test + "_" + name;
+}
+
+}  // namespace lac::testing
