@@ -83,6 +83,7 @@ std::string rewriteWhitespaceClasses(std::string_view p) {
 
 struct PreTokenizer::Stage {
   pcre2_code* code = nullptr;
+  bool jit = false;  // JIT compiled: match with pcre2_jit_match (no per-call checks)
   ~Stage() { pcre2_code_free(code); }
 };
 
@@ -129,8 +130,10 @@ VoidResult splitFrom(const std::vector<std::shared_ptr<const PreTokenizer::Stage
   size_t pos = 0;   // where the next search starts
   size_t done = 0;  // end of the last piece handed on
   while (pos < text.size()) {
-    const int rc = pcre2_match(stages[k]->code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK,
-                               s.data, s.context);
+    const PreTokenizer::Stage& st = *stages[k];
+    const int rc = st.jit ? pcre2_jit_match(st.code, subject, text.size(), pos, 0, s.data, s.context)
+                          : pcre2_match(st.code, subject, text.size(), pos, PCRE2_NO_UTF_CHECK, s.data,
+                                        s.context);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     LAC_CHECK_OR_RETURN(rc >= 0, Error::Internal, "pre-tokenizer: regex match failed at byte %zu: %s",
                         pos, pcreMessage(rc).c_str());
@@ -176,7 +179,8 @@ Result<PreTokenizer> PreTokenizer::create(std::string_view name, std::string_vie
     LAC_CHECK_OR_RETURN(stage->code != nullptr, Error::InvalidArtifact,
                         "tokenizer: pre-tokenizer regex does not compile at offset %zu: %s",
                         static_cast<size_t>(err_offset), pcreMessage(err).c_str());
-    pcre2_jit_compile(stage->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if unsupported
+    // Without JIT support (some platforms) the interpreter runs instead.
+    stage->jit = pcre2_jit_compile(stage->code, PCRE2_JIT_COMPLETE) == 0;
     pre.stages_.push_back(std::move(stage));
   }
   return pre;

@@ -38,9 +38,12 @@ void splitRuns(std::string_view s, size_t max_run, std::vector<std::string_view>
   size_t start = 0, run = 0;
   bool run_is_space = false;
   for (size_t i = 0; i < s.size();) {
-    uint32_t cp = 0;
-    const int len = utf8::step(s.substr(i), &cp);
-    const size_t n = len > 0 ? static_cast<size_t>(len) : 1;  // input is valid; be safe anyway
+    uint32_t cp = static_cast<uint8_t>(s[i]);
+    size_t n = 1;
+    if (cp >= 0x80) {
+      const int len = utf8::step(s.substr(i), &cp);
+      n = len > 0 ? static_cast<size_t>(len) : 1;  // input is valid; be safe anyway
+    }
     const bool space = utf8::isPythonSpace(cp);
     if (i == 0) run_is_space = space;
     if (space != run_is_space) {

@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "runtime/core/mapped_file.h"
 #include "runtime/tokenizer/utf8.h"
@@ -76,15 +75,15 @@ Result<TokenizerData> loadLlama3(const std::string& path) {
   TokenizerData d;
   d.kind = TokenizerKind::Tiktoken;
   d.pre_tokenizer = "llama3";
-  std::string line, b64, bytes;
+  std::string line, bytes;
   size_t line_no = 0;
   while (std::getline(f, line)) {
     ++line_no;
     if (line.empty()) continue;
-    std::istringstream ls(line);
-    uint64_t rank = 0;
-    LAC_CHECK_OR_RETURN((ls >> b64 >> rank) && base64Decode(b64, bytes) && rank == d.tokens.size(),
-                        Error::InvalidCheckpoint, "%s: line %zu: bad entry", path.c_str(), line_no);
+    const size_t sp = line.find(' ');
+    const bool ok = sp != std::string::npos && base64Decode(std::string_view(line).substr(0, sp), bytes) &&
+                    std::strtoull(line.c_str() + sp + 1, nullptr, 10) == d.tokens.size();
+    LAC_CHECK_OR_RETURN(ok, Error::InvalidCheckpoint, "%s: line %zu: bad entry", path.c_str(), line_no);
     d.tokens.push_back(bytes);
   }
   for (const std::string& s : llama3Specials()) {

@@ -5,9 +5,12 @@
 #include "runtime/tokenizer/bpe.h"
 #include "runtime/tokenizer/pretokenizer.h"
 #include "runtime/tokenizer/special_tokens.h"
+#include "runtime/tokenizer/token_index.h"
 #include "runtime/tokenizer/utf8.h"
 
 namespace lac {
+
+static_assert(TokenIndex::kNone == kNoToken);
 
 struct Tokenizer::Impl {
   TokenizerKind kind;
@@ -17,7 +20,7 @@ struct Tokenizer::Impl {
   // Ordinary tokens by their bytes (views into `tokens`). Used to build the
   // pair table and, when `whole_piece_first`, to look a whole piece up before
   // merging (tiktoken does; HF's ignore_merges does for Llama 3).
-  std::unordered_map<std::string_view, uint32_t> by_bytes;
+  TokenIndex by_bytes{&tokens};
   bool whole_piece_first = false;
   std::optional<PreTokenizer> pre;
   std::optional<BytePairEncoder> bpe;
@@ -44,11 +47,11 @@ PairTable tiktokenPairs(const Tokenizer::Impl& t) {
     if (t.special[id]) continue;
     const std::string_view tok = t.tokens[id];
     for (size_t cut = 1; cut < tok.size(); ++cut) {
-      const auto l = t.by_bytes.find(tok.substr(0, cut));
-      if (l == t.by_bytes.end()) continue;
-      const auto r = t.by_bytes.find(tok.substr(cut));
-      if (r == t.by_bytes.end()) continue;
-      pairs.insert(l->second, r->second, {id, id});
+      const uint32_t l = t.by_bytes.find(tok.substr(0, cut));
+      if (l == TokenIndex::kNone) continue;
+      const uint32_t r = t.by_bytes.find(tok.substr(cut));
+      if (r == TokenIndex::kNone) continue;
+      pairs.insert(l, r, {id, id});
     }
   }
   return pairs;
@@ -62,11 +65,11 @@ Result<PairTable> mergePairs(const Tokenizer::Impl& t, const TokenizerData& data
   for (size_t rank = 0; rank < data.merges.size(); ++rank) {
     const auto& [a, b] = data.merges[rank];
     joined.assign(a).append(b);
-    const auto l = t.by_bytes.find(a), r = t.by_bytes.find(b), m = t.by_bytes.find(joined);
-    LAC_CHECK_OR_RETURN(l != t.by_bytes.end() && r != t.by_bytes.end() && m != t.by_bytes.end(),
+    const uint32_t l = t.by_bytes.find(a), r = t.by_bytes.find(b), m = t.by_bytes.find(joined);
+    LAC_CHECK_OR_RETURN(l != TokenIndex::kNone && r != TokenIndex::kNone && m != TokenIndex::kNone,
                         Error::InvalidArtifact, "tokenizer: merge %zu joins bytes that are not tokens",
                         rank);
-    pairs.insert(l->second, r->second, {static_cast<uint32_t>(rank), m->second});
+    pairs.insert(l, r, {static_cast<uint32_t>(rank), m});
   }
   return pairs;
 }
@@ -100,11 +103,11 @@ Result<Tokenizer> Tokenizer::create(const TokenizerData& data) {
   // Ordinary tokens by bytes; the first id wins if bytes repeat.
   t->by_bytes.reserve(vocab);
   for (uint32_t id = 0; id < vocab; ++id)
-    if (!t->special[id] && !t->tokens[id].empty()) t->by_bytes.emplace(t->tokens[id], id);
+    if (!t->special[id] && !t->tokens[id].empty()) t->by_bytes.insert(id);
   std::array<uint32_t, 256> byte_ids;
   for (int b = 0; b < 256; ++b) {
-    const auto it = t->by_bytes.find(std::string_view(reinterpret_cast<const char*>(&b), 1));
-    byte_ids[b] = it == t->by_bytes.end() ? kNoToken : it->second;
+    const char c = static_cast<char>(b);
+    byte_ids[b] = t->by_bytes.find(std::string_view(&c, 1));  // kNone == kNoToken
   }
 
   // Pre-tokenizer and merges.
@@ -137,9 +140,9 @@ VoidResult Tokenizer::Impl::encodeOrdinary(std::string_view text, std::vector<ui
   LAC_RETURN_IF_ERROR(pre->split(text, pieces));
   for (std::string_view piece : pieces) {
     if (whole_piece_first) {
-      const auto it = by_bytes.find(piece);
-      if (it != by_bytes.end()) {
-        out.push_back(it->second);
+      const uint32_t id = by_bytes.find(piece);
+      if (id != TokenIndex::kNone) {
+        out.push_back(id);
         continue;
       }
     }

@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
     auto tok = data.ok() ? lac::Tokenizer::create(*data) : lac::Result<lac::Tokenizer>(data.status());
     if (tok.ok()) {
       keep.push_back(*tok);
+      benchmark::RegisterBenchmark("create/llama3_tiktoken",
+                                   [d = *data](benchmark::State& s) {
+                                     for (auto _ : s) benchmark::DoNotOptimize(lac::Tokenizer::create(d).ok());
+                                   })
+          ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark("encode_1MB/llama3_tiktoken",
                                    [t = &keep.back()](benchmark::State& s) { encodeBench(s, *t); })
           ->Unit(benchmark::kMillisecond);
