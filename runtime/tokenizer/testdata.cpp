@@ -1,6 +1,9 @@
 #include "runtime/tokenizer/testdata.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <unordered_map>
 #include <filesystem>
 #include <fstream>
 
@@ -93,6 +96,26 @@ Result<TokenizerData> loadLlama3(const std::string& path) {
   d.bos_id = 128000;
   d.eos_id = 128001;
   d.add_bos = true;
+  return d;
+}
+
+TokenizerData llama3AsGpt2Bpe(const TokenizerData& tiktoken) {
+  TokenizerData d = tiktoken;
+  d.kind = TokenizerKind::Gpt2Bpe;
+  d.pre_tokenizer = "llama-bpe";
+  std::unordered_map<std::string_view, uint32_t> rank;
+  for (uint32_t id = 0; id < 128000 && id < d.tokens.size(); ++id) rank.emplace(d.tokens[id], id);
+  std::vector<std::array<uint32_t, 3>> merges;  // result rank, left rank, right rank
+  for (uint32_t id = 0; id < 128000 && id < d.tokens.size(); ++id) {
+    const std::string_view t = d.tokens[id];
+    for (size_t cut = 1; cut < t.size(); ++cut) {
+      const auto l = rank.find(t.substr(0, cut)), r = rank.find(t.substr(cut));
+      if (l != rank.end() && r != rank.end()) merges.push_back({id, l->second, r->second});
+    }
+  }
+  std::sort(merges.begin(), merges.end());
+  d.merges.clear();
+  for (const auto& m : merges) d.merges.emplace_back(d.tokens[m[1]], d.tokens[m[2]]);
   return d;
 }
 

@@ -19,6 +19,12 @@ std::string smollm2GgufPath();
 // tokens: kind tiktoken, pre-tokenizer "llama3", BOS 128000, EOS 128001.
 Result<TokenizerData> loadLlama3(const std::string& path);
 
+// The same Llama 3 vocabulary as HF's tokenizer.json / GGUF "llama-bpe" carry
+// it: kind gpt2_bpe with a merge list recovered from the ranks (every split of
+// every token into two tokens, ordered by the rank of the token they make,
+// then by the parts' ranks; scripts/tiny_models/llama3_tokenizer.py).
+TokenizerData llama3AsGpt2Bpe(const TokenizerData& tiktoken);
+
 // The tokenizer.ggml.* keys of a GGUF file with a "gpt2" tokenizer: GPT-2
 // characters decoded to raw bytes, CONTROL/USER_DEFINED tokens as specials.
 Result<TokenizerData> loadGgufGpt2(const std::string& path);
