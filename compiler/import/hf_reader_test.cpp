@@ -270,7 +270,12 @@ TEST(HfTokenizer, RejectsBadInput) {
   const std::string good = tokJson(R"(["a b"])");
   std::string gap = good;
   gap.replace(gap.find("\"\\u0120a\": 4"), 12, "\"\\u0120a\": 9");
-  EXPECT_ERROR(parseHfTokenizer(gap, "t.json", "", ""), Error::InvalidCheckpoint, "id 4 is missing");
+  EXPECT_ERROR(parseHfTokenizer(gap, "t.json", "", ""), Error::InvalidCheckpoint,
+               "token ids are not dense: id 9 is beyond the 7 tokens listed");
+  std::string hole = good;  // an added token reusing a vocab id leaves id 5 unused
+  hole.replace(hole.find("\"id\": 5"), 7, "\"id\": 1");
+  EXPECT_ERROR(parseHfTokenizer(hole, "t.json", "", ""), Error::InvalidCheckpoint,
+               "token ids are not dense: id 5 is missing");
   EXPECT_ERROR(parseHfTokenizer(tokJson(R"(["ab"])"), "t.json", "", ""), Error::InvalidCheckpoint,
                "model.merges[0] 'ab' is not two tokens");
   std::string wordpiece = good;
@@ -362,7 +367,7 @@ TEST_F(HfReaderTest, TruncatedSafetensors) {
 TEST_F(HfReaderTest, TokenizerWithNonDenseIds) {
   fs::path d = copyOf("single");
   editFile(d / "tokenizer.json", "\"id\": 300,", "\"id\": 900,");
-  EXPECT_ERROR(readModel(d.string()), Error::InvalidCheckpoint, "token ids are not dense: id 300 is missing");
+  EXPECT_ERROR(readModel(d.string()), Error::InvalidCheckpoint, "token ids are not dense: id 900 is beyond the 518 tokens listed");
 }
 
 TEST_F(HfReaderTest, MissingTokenizer) {

@@ -40,10 +40,20 @@ VoidResult readVocab(const Ctx& c, const Json& model, const Json& root, Tokenize
   auto vocab = model.find("vocab");
   LAC_CHECK_OR_RETURN(vocab != model.end() && vocab->is_object(), Error::InvalidCheckpoint,
                       "%s: model.vocab is missing or not an object", c.f());
+  auto added = root.find("added_tokens");
+  const bool has_added = added != root.end() && !added->is_null();
+  LAC_CHECK_OR_RETURN(!has_added || added->is_array(), Error::InvalidCheckpoint, "%s: added_tokens is not a list",
+                      c.f());
+  // Dense ids are all below the number of entries given; this also bounds the table.
+  const uint64_t listed = vocab->size() + (has_added ? added->size() : 0);
   std::vector<std::optional<std::string>> table;
-  auto place = [&](uint64_t id, std::string bytes) {
+  auto place = [&](uint64_t id, std::string bytes) -> VoidResult {
+    LAC_CHECK_OR_RETURN(id < listed, Error::InvalidCheckpoint,
+                        "%s: token ids are not dense: id %llu is beyond the %llu tokens listed", c.f(),
+                        static_cast<unsigned long long>(id), static_cast<unsigned long long>(listed));
     if (id >= table.size()) table.resize(id + 1);
     table[id] = std::move(bytes);
+    return {};
   };
   for (const auto& [text, idv] : vocab->items()) {
     LAC_CHECK_OR_RETURN(idv.is_number_unsigned() && idv.get<uint64_t>() < kMaxTokens, Error::InvalidCheckpoint,
@@ -56,14 +66,12 @@ VoidResult readVocab(const Ctx& c, const Json& model, const Json& root, Tokenize
     LAC_CHECK_OR_RETURN(bytes.has_value(), Error::InvalidCheckpoint,
                         "%s: model.vocab: token '%s' (id %llu) is not made of GPT-2 byte characters", c.f(),
                         text.c_str(), static_cast<unsigned long long>(id));
-    place(id, std::move(*bytes));
+    LAC_RETURN_IF_ERROR(place(id, std::move(*bytes)));
     by_text.emplace(text, static_cast<uint32_t>(id));
   }
 
   // Added tokens are matched literally; they may also sit in model.vocab.
-  auto added = root.find("added_tokens");
-  if (added != root.end() && !added->is_null()) {
-    LAC_CHECK_OR_RETURN(added->is_array(), Error::InvalidCheckpoint, "%s: added_tokens is not a list", c.f());
+  if (has_added) {
     for (const Json& a : *added) {
       auto idv = a.is_object() ? a.find("id") : a.end();
       auto content = a.is_object() ? a.find("content") : a.end();
@@ -73,7 +81,7 @@ VoidResult readVocab(const Ctx& c, const Json& model, const Json& root, Tokenize
                           c.f(), hf::brief(a).c_str());
       const uint32_t id = static_cast<uint32_t>(idv->get<uint64_t>());
       const std::string text = content->get<std::string>();
-      place(id, text);
+      LAC_RETURN_IF_ERROR(place(id, text));
       by_text[text] = id;
       auto special = a.find("special");
       if (special != a.end() && special->is_boolean() && special->get<bool>())
