@@ -20,6 +20,12 @@ config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%lac_src", config.lac_source_dir))
 # Tiny models are generated once per build tree by scripts/make-tiny-models.
 config.substitutions.append(("%tiny", os.path.join(config.lac_binary_dir, "tiny-models")))
+config.substitutions.append(("%smollm2", os.path.join(os.environ.get("LAC_MODEL_CACHE", os.path.join(os.path.expanduser("~"), ".cache", "lac")), "SmolLM2-135M-Instruct.Q4_1.gguf")))
 
 if config.lac_build_compiler:
     config.available_features.add("compiler")
+
+# The real default model, when scripts/fetch-model.sh has put it in the cache.
+_smollm2 = [s for k, s in config.substitutions if k == "%smollm2"][0]
+if os.path.isfile(_smollm2):
+    config.available_features.add("smollm2")

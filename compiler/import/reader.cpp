@@ -1,12 +1,15 @@
 #include "compiler/import/reader.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace lac::import {
 
 namespace fs = std::filesystem;
 
-Result<ModelSpec> readModel(const std::string& path, const ReadOptions& options) {
+namespace {
+
+Result<ModelSpec> dispatch(const std::string& path, const ReadOptions& options) {
   std::error_code ec;
   if (!fs::exists(path, ec))
     LAC_FAIL(Error::NotFound, "%s: no such file or folder", path.c_str());
@@ -19,6 +22,17 @@ Result<ModelSpec> readModel(const std::string& path, const ReadOptions& options)
              path.c_str());
   }
   return readGguf(path, options);
+}
+
+}  // namespace
+
+Result<ModelSpec> readModel(const std::string& path, const ReadOptions& options) {
+  LAC_ASSIGN_OR_RETURN(ModelSpec spec, dispatch(path, options));
+  // One order for stop tokens whatever the format listed them in.
+  std::sort(spec.stop_token_ids.begin(), spec.stop_token_ids.end());
+  spec.stop_token_ids.erase(std::unique(spec.stop_token_ids.begin(), spec.stop_token_ids.end()),
+                            spec.stop_token_ids.end());
+  return spec;
 }
 
 namespace {

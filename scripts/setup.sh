@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian and PyPI package LAC needs to build, test and fetch
+# its default model. Idempotent; quiet on success. Run as root (or with sudo).
+#
+#   scripts/setup.sh            # everything
+#   LAC_SETUP_NO_MLIR=1 scripts/setup.sh   # runtime-only machine: skip MLIR/LLVM
+set -euo pipefail
+
+DEB_PACKAGES=(
+  cmake ninja-build ccache g++ clang python3 python3-pip unzip
+  libgtest-dev libbenchmark-dev
+  flatbuffers-compiler libflatbuffers-dev
+  libboost-program-options-dev nlohmann-json3-dev libpcre2-dev
+  libclang-rt-14-dev            # libFuzzer + sanitizers for clang 14
+)
+if [[ -z "${LAC_SETUP_NO_MLIR:-}" ]]; then
+  # mlir-19-tools is needed: MLIR's CMake package checks mlir-tblgen exists.
+  DEB_PACKAGES+=(llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools)
+fi
+PIP_PACKAGES=(numpy gguf)
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+pip_missing=()
+for p in "${PIP_PACKAGES[@]}"; do
+  if ! "$PY" -c "import $p" >/dev/null 2>&1; then pip_missing+=("$p"); fi
+done
+if ((${#pip_missing[@]})); then
+  echo "setup: pip installing ${pip_missing[*]}" >&2
+  "$PY" -m pip install -q --disable-pip-version-check --root-user-action=ignore "${pip_missing[@]}" 2>/dev/null \
+    || "$PY" -m pip install -q --disable-pip-version-check --break-system-packages "${pip_missing[@]}"
+fi
