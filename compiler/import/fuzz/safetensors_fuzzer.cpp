@@ -1,6 +1,6 @@
-// libFuzzer entry point: the safetensors header parser over arbitrary bytes.
-//
-// Not built by CMake. By hand:
+// libFuzzer entry point: the safetensors header parser over arbitrary bytes
+// (from memory, no file I/O). Seeds: test/fuzz-corpus/safetensors/.
+// Built with -DLAC_BUILD_FUZZERS=ON (fuzz/CMakeLists.txt globs), or by hand:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address -I. \
 //     compiler/import/fuzz/safetensors_fuzzer.cpp compiler/import/safetensors_file.cpp \
 //     runtime/core/error.cpp runtime/core/dtype.cpp runtime/core/mapped_file.cpp -o safetensors_fuzzer
