@@ -6,6 +6,7 @@ same tokenizer as byte-level BPE with explicit merges, which bpe_merges()
 recovers from the ranks (a merge's rank is the rank of the token it makes).
 """
 import base64
+import functools
 
 PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
            r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
@@ -76,6 +77,7 @@ def bpe_merges(ranks):
     return [(l, r) for _, l, r in merges]
 
 
+@functools.lru_cache(maxsize=None)
 def bytes_to_unicode():
     """GPT-2's byte -> printable character map (bytes that are printable map to themselves)."""
     keep = list(range(0x21, 0x7F)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
