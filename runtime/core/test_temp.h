@@ -12,6 +12,8 @@ namespace lac::testing {
 inline std::string tempPath(const std::string& name) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string test = info ? std::string(info->test_suite_name()) + "." + info->name() : "global";
+  for (char& c : test)
+    if (c == '/') c = '_';  // parameterized tests are named "Prefix/Suite.Test/0"
   return ::testing::TempDir() + "/lac_" + std::to_string(::getpid()) + "_" + test + "_" + name;
 }
 
