@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/InitAllDialects.h"
+#include "dialects/Llama/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   lac::registerAllDialects(registry);
   // Upstream generic passes (canonicalize, cse, symbol-dce, inline, ...).
   mlir::registerTransformsPasses();
+  lac::registerLlamaTransformsPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }
