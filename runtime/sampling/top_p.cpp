@@ -28,8 +28,8 @@ VoidResult checkTopPArgs(size_t n, float p) {
   return {};
 }
 
-// A probability must be in [0, 1] (NaN would break the sort's ordering).
-inline bool isProb(float q) { return q >= 0.0f && q <= 1.0f; }
+// A probability must be in [+0, 1] (NaN would break the sort's ordering).
+inline bool isProb(float q) { return std::bit_cast<uint32_t>(q) <= std::bit_cast<uint32_t>(1.0f); }
 
 Status notAProb(std::span<const float> probs, size_t i) {
   return makeError(Error::InvalidArgument,
@@ -116,14 +116,21 @@ Result<std::span<const Candidate>> topPNucleus(std::span<const float> probs, flo
                                                std::vector<Candidate>& scratch) {
   LAC_RETURN_IF_ERROR(checkTopPArgs(probs.size(), p));
   const size_t n = probs.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (!isProb(probs[i])) return notAProb(probs, i);
+  // Every value in [+0, 1] <=> its bits, as unsigned, are <= those of 1.0f
+  // (negatives have the sign bit, NaNs a larger exponent); vectorizes.
+  uint32_t max_bits = 0;
+  for (float q : probs) max_bits = std::max(max_bits, std::bit_cast<uint32_t>(q));
+  if (max_bits > std::bit_cast<uint32_t>(1.0f)) {
+    for (size_t i = 0; i < n; ++i) {
+      if (!isProb(probs[i])) return notAProb(probs, i);
+    }
   }
   // Small distributions skip the histogram: zeroing it would cost more.
   const Cut cut = n > kSmallVocab ? histogramCut(probs, p) : Cut{0, 64};
+  const uint32_t min_bits = cut.bucket << kBucketShift;  // bucketOf(q) >= cut.bucket
   scratch.clear();
   for (size_t i = 0; i < n; ++i) {
-    if (bucketOf(probs[i]) >= cut.bucket) scratch.push_back({static_cast<int32_t>(i), probs[i]});
+    if (std::bit_cast<uint32_t>(probs[i]) >= min_bits) scratch.push_back({static_cast<int32_t>(i), probs[i]});
   }
   size_t m = scratch.empty() ? 0 : selectNucleus(scratch, p, cut.first_chunk);
   // The nucleus must end on a masked candidate (m < size) unless every token

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <random>
 
 #include "runtime/sampling/softmax.h"
@@ -141,12 +142,22 @@ void expectPartialEqualsFullSort(size_t vocab, int vectors) {
   std::mt19937_64 gen(1234 + vocab);
   std::vector<float> probs(vocab);
   std::vector<Candidate> scratch, sorted;
+  std::vector<uint64_t> keys;
   for (int v = 0; v < vectors; ++v) {
     const auto logits = randomLogits(gen, vocab, v);
     softmaxWithTemperature(logits, 1.0f, probs);
+    // Full sort by a 64-bit key: ~float bits (descending; probs are >= 0, so
+    // the bits order like the values) above the id (ascending on ties).
+    keys.clear();
+    for (size_t i = 0; i < vocab; ++i) {
+      keys.push_back(uint64_t{~std::bit_cast<uint32_t>(probs[i])} << 32 | i);
+    }
+    std::sort(keys.begin(), keys.end());
     sorted.clear();
-    for (size_t i = 0; i < vocab; ++i) sorted.push_back({static_cast<int32_t>(i), probs[i]});
-    std::sort(sorted.begin(), sorted.end(), comesBefore);
+    for (uint64_t key : keys) {
+      const auto id = static_cast<int32_t>(key & 0xffffffffu);
+      sorted.push_back({id, probs[static_cast<size_t>(id)]});
+    }
     for (int k = 0; k < 3; ++k) {  // three of the p values per vector, in rotation
       const float p = kPs[(v + 2 * k) % 7];
       const auto full = std::span<const Candidate>(sorted).first(referenceNucleusSize(sorted, p));
