@@ -25,9 +25,9 @@ void applyRepetitionPenalty(std::span<float> logits, std::span<const int32_t> wi
 
 void keepTopK(std::vector<Candidate>& cands, int32_t k) {
   if (k <= 0 || static_cast<size_t>(k) >= cands.size()) return;
-  std::nth_element(cands.begin(), cands.begin() + k, cands.end(), comesBefore);
+  std::nth_element(cands.begin(), cands.begin() + k, cands.end(), kComesBefore);
   cands.resize(static_cast<size_t>(k));
-  std::sort(cands.begin(), cands.end(), comesBefore);
+  std::sort(cands.begin(), cands.end(), kComesBefore);
   double sum = 0.0;
   for (const Candidate& c : cands) sum += c.prob;
   for (Candidate& c : cands) c.prob = static_cast<float>(c.prob / sum);

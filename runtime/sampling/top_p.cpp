@@ -93,8 +93,8 @@ size_t selectNucleus(std::vector<Candidate>& cands, float p, size_t first_chunk)
   while (sorted < n) {
     const size_t end = std::min(n, sorted + chunk);
     // Bring the `end - sorted` best of cands[sorted, n) to the front, then sort them.
-    if (end < n) std::nth_element(cands.begin() + sorted, cands.begin() + end, cands.end(), comesBefore);
-    std::sort(cands.begin() + sorted, cands.begin() + end, comesBefore);
+    if (end < n) std::nth_element(cands.begin() + sorted, cands.begin() + end, cands.end(), kComesBefore);
+    std::sort(cands.begin() + sorted, cands.begin() + end, kComesBefore);
     const size_t masked = scanNucleus(cands, sorted, end, p, cum);
     if (masked < end) return std::max<size_t>(masked, 1);
     sorted = end;
@@ -104,7 +104,7 @@ size_t selectNucleus(std::vector<Candidate>& cands, float p, size_t first_chunk)
 }
 
 size_t selectNucleusFullSort(std::vector<Candidate>& cands, float p) {
-  std::sort(cands.begin(), cands.end(), comesBefore);
+  std::sort(cands.begin(), cands.end(), kComesBefore);
   float cum = 0.0f;
   const size_t masked = scanNucleus(cands, 0, cands.size(), p, cum);
   return cands.empty() ? 0 : std::max<size_t>(masked, 1);

@@ -45,6 +45,11 @@ struct Candidate {
 inline bool comesBefore(const Candidate& a, const Candidate& b) {
   return a.prob > b.prob || (a.prob == b.prob && a.id < b.id);
 }
+// The same as a function object, which std::sort and nth_element inline
+// (a function pointer they would call).
+inline constexpr auto kComesBefore = [](const Candidate& a, const Candidate& b) {
+  return comesBefore(a, b);
+};
 
 // Reorders `cands` so that its first m entries are the nucleus of Meta's rule
 // (in sampling order) and returns m (>= 1 when cands is non-empty). `cands`
