@@ -1,6 +1,7 @@
 // Top-p over a vocabulary: partial selection (topPNucleus) vs sorting the
 // whole vocabulary (topPNucleusFullSort), p = 0.9, on softmax(logits) where
-// logits ~ N(0, scale^2): scale 1 is flat (a large nucleus), scale 4 peaked.
+// logits ~ N(0, scale^2): scale 1 is flat (a large nucleus), 4 peaked, 16 a
+// few tokens.
 // Also the whole Sampler step (softmax + top-p + draw) for context.
 //
 //   ninja -C build lac_sampling_bench && ./build/runtime/sampling/lac_sampling_bench
@@ -58,7 +59,7 @@ void BM_SamplerStep(benchmark::State& state) {
 
 void vocabArgs(benchmark::internal::Benchmark* b) {
   for (int64_t vocab : {49152, 128256}) {
-    for (int64_t scale : {1, 4}) b->Args({vocab, scale});
+    for (int64_t scale : {1, 4, 16}) b->Args({vocab, scale});
   }
   b->ArgNames({"vocab", "scale"})->Unit(benchmark::kMicrosecond);
 }

@@ -65,8 +65,10 @@ Cut histogramCut(std::span<const float> probs, float p) {
   size_t tokens = 0;   // tokens in the buckets at or above b
   bool crossed = false;
   for (size_t b = kBuckets; b-- > 0;) {
-    if (above > p + kCutMargin) {
-      cut.bucket = static_cast<uint32_t>(b + 1);
+    // The first token of a non-empty bucket b below a mass > p + margin is
+    // masked (its cum - prob is that mass): cut there, bucket b included.
+    if (above > p + kCutMargin && count[b] > 0) {
+      cut.bucket = static_cast<uint32_t>(b);
       return cut;
     }
     above += mass[b];

@@ -14,9 +14,9 @@
 // Partial selection never sorts the whole vocabulary (topPNucleus):
 //   1. histogram pass: the mass of the probabilities per bucket of their
 //      float bits (exponent + 4 mantissa bits: 4096 buckets, 1/16 octave
-//      each, monotone in the value); walking the buckets from the top gives
-//      the highest cut above which the mass exceeds p + 1e-3, so the nucleus
-//      ends (on a masked token) among the tokens above the cut;
+//      each, monotone in the value); walking the buckets from the top, the
+//      cut is the first non-empty bucket below a mass > p + 1e-3: its first
+//      token is masked, so the nucleus ends among the tokens at or above it;
 //   2. filter pass: the candidates at or above the cut;
 //   3. selectNucleus on the candidates: nth_element brings the best chunk to
 //      the front (first chunk sized from the histogram, so usually one round),
