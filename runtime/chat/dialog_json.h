@@ -1,0 +1,30 @@
+// Reading dialogs from JSON, in Meta's format (example_chat_completion.py):
+//
+//   [                                   a list of dialogs,
+//     [ {"role": "system", "content": "Always answer with Haiku"},
+//       {"role": "user", "content": "I am going to Paris, what should I see?"} ],
+//     [ {"role": "user", "content": "..."} ]
+//   ]
+//
+// Each message needs "role" (system, user or assistant) and "content" (a
+// string); other keys are ignored. Each dialog must follow validateDialog's
+// rule. Errors are one line: the source name, the dialog and message index
+// (from 0), and what is wrong; malformed JSON names the byte, line and column.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "runtime/chat/dialog.h"
+#include "runtime/core/result.h"
+
+namespace lac::chat {
+
+// A list of dialogs (the top level is an array of arrays). `source` names the
+// input in messages (a file name, or "--dialogs").
+Result<std::vector<Dialog>> parseDialogs(std::string_view json_text, std::string_view source);
+
+// One dialog (the top level is an array of messages).
+Result<Dialog> parseDialog(std::string_view json_text, std::string_view source);
+
+}  // namespace lac::chat
