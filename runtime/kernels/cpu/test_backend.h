@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct Backend {
   void (*attentionDecode)(const Backend&, const AttentionDecodeArgs&) = nullptr;
   void (*swiglu)(const Backend&, const SwigluArgs&) = nullptr;
 };
+
+// gtest prints a parameter with this (test names stay readable in ctest).
+inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 // Every backend configuration the tests run (built once, kept for the run).
 const std::vector<Backend>& allBackends();
