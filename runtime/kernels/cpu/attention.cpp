@@ -1,0 +1,264 @@
+#include "runtime/kernels/cpu/attention.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "runtime/kernels/cpu/parallel.h"
+#include "runtime/kernels/cpu/simd_avx2.h"
+
+namespace lac::kernels::cpu {
+
+// ---- kv append ----------------------------------------------------------------
+
+void kvAppend(const CpuContext& ctx, const KvAppendArgs& a) {
+  const KvCacheView& c = a.cache;
+  const size_t row = c.head_dim * sizeof(float);
+  for (int64_t t = 0; t < a.n_tokens; ++t) {
+    int64_t base = a.slots[t] * c.seq_stride + a.positions[t] * c.pos_stride;
+    for (int64_t h = 0; h < c.n_kv_heads; ++h) {
+      std::memcpy(c.k + base + h * c.head_stride, a.k + t * a.k_stride + h * c.head_dim, row);
+      std::memcpy(c.v + base + h * c.head_stride, a.v + t * a.v_stride + h * c.head_dim, row);
+    }
+  }
+}
+
+namespace {
+
+// A set of query vectors sharing one (sequence, kv head) K/V stream; query m
+// attends to positions [0, len[m]).
+constexpr int kMaxQueries = 64;
+constexpr int64_t kMaxHeadDim = 256;
+constexpr int64_t kBlock = 64;  // positions per K/V block
+
+struct QuerySet {
+  int count = 0;
+  const float* q[kMaxQueries];
+  float* out[kMaxQueries];
+  int64_t len[kMaxQueries];
+};
+
+struct KvStream {
+  const float* k;  // [max_seq, head_dim], position stride pos_stride
+  const float* v;
+  int64_t pos_stride, head_dim;
+};
+
+// ---- scalar reference: two-pass softmax, one query at a time -----------------
+
+void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
+  std::vector<float> p;
+  for (int m = 0; m < qs.count; ++m) {
+    const int64_t len = qs.len[m], hd = kv.head_dim;
+    p.assign(len, 0.0f);
+    float mx = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < len; ++j) {
+      const float* k = kv.k + j * kv.pos_stride;
+      float s = 0.0f;
+      for (int64_t i = 0; i < hd; ++i) s += qs.q[m][i] * k[i];
+      p[j] = s * scale;
+      mx = std::max(mx, p[j]);
+    }
+    float sum = 0.0f;
+    for (int64_t j = 0; j < len; ++j) {
+      p[j] = std::exp(p[j] - mx);
+      sum += p[j];
+    }
+    float* o = qs.out[m];
+    std::fill(o, o + hd, 0.0f);
+    for (int64_t j = 0; j < len; ++j) {
+      const float* v = kv.v + j * kv.pos_stride;
+      for (int64_t i = 0; i < hd; ++i) o[i] += p[j] * v[i];
+    }
+    for (int64_t i = 0; i < hd; ++i) o[i] /= sum;
+  }
+}
+
+// ---- AVX2: blocked online softmax over all queries of the set ----------------
+
+#if LAC_KERNELS_X86
+LAC_TARGET_AVX2 float dotAvx2(const float* a, const float* b, int64_t n) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+  }
+  if (i < n) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+  return avx2::hsum(_mm256_add_ps(acc0, acc1));
+}
+
+// Requires head_dim % 8 == 0 and head_dim <= kMaxHeadDim.
+LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet& qs) {
+  const int64_t hd = kv.head_dim;
+  const float kNegInf = -std::numeric_limits<float>::infinity();
+  alignas(32) float acc[kMaxQueries][kMaxHeadDim];
+  alignas(32) float p[kMaxQueries][kBlock];
+  float run_max[kMaxQueries], run_sum[kMaxQueries];
+  int64_t max_len = 0;
+  for (int m = 0; m < qs.count; ++m) {
+    std::fill(acc[m], acc[m] + hd, 0.0f);
+    run_max[m] = kNegInf;
+    run_sum[m] = 0.0f;
+    max_len = std::max(max_len, qs.len[m]);
+  }
+  for (int64_t j0 = 0; j0 < max_len; j0 += kBlock) {
+    const int64_t j1 = std::min(j0 + kBlock, max_len);
+    for (int m = 0; m < qs.count; ++m) {
+      const int64_t end = std::min(j1, qs.len[m]);
+      if (end <= j0) continue;
+      // Scores of this block (masked ones stay out of the loops below).
+      float bmax = kNegInf;
+      for (int64_t j = j0; j < end; ++j) {
+        float s = dotAvx2(qs.q[m], kv.k + j * kv.pos_stride, hd) * scale;
+        p[m][j - j0] = s;
+        bmax = std::max(bmax, s);
+      }
+      // Online softmax: rescale what was accumulated under the old max.
+      const float new_max = std::max(run_max[m], bmax);
+      const float corr = std::exp(run_max[m] - new_max);  // 0 on the first block
+      const __m256 vmax = _mm256_set1_ps(new_max);
+      const int64_t n = end - j0;
+      __m256 vsum = _mm256_setzero_ps();
+      int64_t j = 0;
+      for (; j + 8 <= n; j += 8) {
+        __m256 e = avx2::exp(_mm256_sub_ps(_mm256_loadu_ps(p[m] + j), vmax));
+        _mm256_storeu_ps(p[m] + j, e);
+        vsum = _mm256_add_ps(vsum, e);
+      }
+      float bsum = avx2::hsum(vsum);
+      for (; j < n; ++j) {
+        p[m][j] = std::exp(p[m][j] - new_max);
+        bsum += p[m][j];
+      }
+      run_sum[m] = run_sum[m] * corr + bsum;
+      run_max[m] = new_max;
+      // acc = acc * corr + P . V_block
+      __m256 vc = _mm256_set1_ps(corr);
+      for (int64_t i = 0; i < hd; i += 8)
+        _mm256_store_ps(acc[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), vc));
+      for (j = 0; j < n; ++j) {
+        const float* v = kv.v + (j0 + j) * kv.pos_stride;
+        __m256 pj = _mm256_set1_ps(p[m][j]);
+        for (int64_t i = 0; i < hd; i += 8)
+          _mm256_store_ps(acc[m] + i,
+                          _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + i), _mm256_load_ps(acc[m] + i)));
+      }
+    }
+  }
+  for (int m = 0; m < qs.count; ++m) {
+    __m256 inv = _mm256_set1_ps(1.0f / run_sum[m]);
+    for (int64_t i = 0; i < hd; i += 8)
+      _mm256_storeu_ps(qs.out[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), inv));
+  }
+}
+#endif
+
+void attend(Isa isa, const KvStream& kv, float scale, const QuerySet& qs) {
+#if LAC_KERNELS_X86
+  if (isa >= Isa::Avx2 && kv.head_dim % 8 == 0 && kv.head_dim <= kMaxHeadDim)
+    return attendAvx2(kv, scale, qs);
+#endif
+  attendRef(kv, scale, qs);
+}
+
+KvStream streamOf(const KvCacheView& c, int64_t slot, int64_t kv_head) {
+  int64_t off = slot * c.seq_stride + kv_head * c.head_stride;
+  return {c.k + off, c.v + off, c.pos_stride, c.head_dim};
+}
+
+// ---- prefill --------------------------------------------------------------------
+
+// Tokens per tile: the whole group of each token goes into one query set.
+int64_t prefillTile(int64_t group) { return std::max<int64_t>(1, kMaxQueries / group); }
+
+// Work item i -> (tile, kv head). Tiles alternate from both ends (0, last, 1,
+// last - 1, ...) so contiguous ranges of items carry similar causal work.
+void prefillItem(Isa isa, const AttentionPrefillArgs& a, int64_t item, int64_t n_tiles,
+                 int64_t tile_tokens) {
+  const KvCacheView& c = a.cache;
+  const int64_t group = a.n_heads / c.n_kv_heads;
+  const int64_t kv_head = item % c.n_kv_heads;
+  const int64_t i = item / c.n_kv_heads;
+  const int64_t tile = i % 2 == 0 ? i / 2 : n_tiles - 1 - i / 2;
+  const int64_t t0 = tile * tile_tokens, t1 = std::min(a.n_tokens, t0 + tile_tokens);
+  QuerySet qs;
+  for (int64_t t = t0; t < t1; ++t)
+    for (int64_t g = 0; g < group; ++g) {
+      const int64_t h = kv_head * group + g;
+      qs.q[qs.count] = a.q + t * a.q_stride + h * c.head_dim;
+      qs.out[qs.count] = a.out + t * a.out_stride + h * c.head_dim;
+      qs.len[qs.count] = a.p0 + t + 1;
+      ++qs.count;
+    }
+  attend(isa, streamOf(c, a.slot, kv_head), a.scale, qs);
+}
+
+void prefill(const CpuContext& ctx, Isa isa, const AttentionPrefillArgs& a) {
+  if (a.n_tokens <= 0 || a.cache.n_kv_heads <= 0) return;
+  const int64_t group = a.n_heads / a.cache.n_kv_heads;
+  const int64_t tile_tokens = prefillTile(group);
+  const int64_t n_tiles = (a.n_tokens + tile_tokens - 1) / tile_tokens;
+  const int64_t items = n_tiles * a.cache.n_kv_heads;
+  auto run = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) prefillItem(isa, a, i, n_tiles, tile_tokens);
+  };
+  parallelRows(ctx, items, 1, run);
+}
+
+// ---- decode ---------------------------------------------------------------------
+
+void decodeItem(Isa isa, const AttentionDecodeArgs& a, int64_t item) {
+  const KvCacheView& c = a.cache;
+  const int64_t group = a.n_heads / c.n_kv_heads;
+  const int64_t b = item / c.n_kv_heads, kv_head = item % c.n_kv_heads;
+  QuerySet qs;
+  for (int64_t g = 0; g < group; ++g) {
+    const int64_t h = kv_head * group + g;
+    qs.q[qs.count] = a.q + b * a.q_stride + h * c.head_dim;
+    qs.out[qs.count] = a.out + b * a.out_stride + h * c.head_dim;
+    qs.len[qs.count] = a.lengths[b];
+    ++qs.count;
+  }
+  attend(isa, streamOf(c, a.slots ? a.slots[b] : b, kv_head), a.scale, qs);
+}
+
+void decode(const CpuContext& ctx, Isa isa, const AttentionDecodeArgs& a) {
+  if (a.batch <= 0 || a.cache.n_kv_heads <= 0) return;
+  const int64_t items = a.batch * a.cache.n_kv_heads;
+  auto run = [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, i);
+  };
+  parallelRows(ctx, items, 1, run);
+}
+
+// A group must fit one query set (n_heads / n_kv_heads <= 64).
+bool groupFits(int64_t n_heads, int64_t n_kv) {
+  return n_kv > 0 && n_heads % n_kv == 0 && n_heads / n_kv <= kMaxQueries;
+}
+
+}  // namespace
+
+void attentionPrefill(const CpuContext& ctx, const AttentionPrefillArgs& a) {
+  if (!groupFits(a.n_heads, a.cache.n_kv_heads)) return;
+  prefill(ctx, ctx.isa, a);
+}
+
+void attentionPrefillRef(const AttentionPrefillArgs& a) {
+  if (!groupFits(a.n_heads, a.cache.n_kv_heads)) return;
+  prefill(CpuContext{nullptr, Isa::Scalar}, Isa::Scalar, a);
+}
+
+void attentionDecode(const CpuContext& ctx, const AttentionDecodeArgs& a) {
+  if (!groupFits(a.n_heads, a.cache.n_kv_heads)) return;
+  decode(ctx, ctx.isa, a);
+}
+
+void attentionDecodeRef(const AttentionDecodeArgs& a) {
+  if (!groupFits(a.n_heads, a.cache.n_kv_heads)) return;
+  decode(CpuContext{nullptr, Isa::Scalar}, Isa::Scalar, a);
+}
+
+}  // namespace lac::kernels::cpu

@@ -1,0 +1,75 @@
+#include "runtime/kernels/cpu/quantize_act.h"
+
+#include <cmath>
+
+#include "runtime/kernels/cpu/simd_avx2.h"
+
+namespace lac::kernels::cpu {
+
+// ---- scalar reference -------------------------------------------------------
+
+void quantizeActRowRef(const float* x, int64_t n, int8_t* qs, float* d, float* s) {
+  for (int64_t b = 0; b < n / kQBlock; ++b) {
+    const float* xb = x + b * kQBlock;
+    float amax = 0.0f;
+    for (int j = 0; j < kQBlock; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
+    float db = amax / 127.0f;
+    float id = db != 0.0f ? 1.0f / db : 0.0f;
+    int sum = 0;
+    for (int j = 0; j < kQBlock; ++j) {
+      int q = static_cast<int>(std::nearbyint(xb[j] * id));  // default mode: half to even
+      qs[b * kQBlock + j] = static_cast<int8_t>(q);
+      sum += q;
+    }
+    d[b] = db;
+    s[b] = db * static_cast<float>(sum);
+  }
+}
+
+// ---- AVX2 -------------------------------------------------------------------
+
+#if LAC_KERNELS_X86
+namespace {
+
+LAC_TARGET_AVX2 void quantizeActRowAvx2(const float* x, int64_t n, int8_t* qs, float* d,
+                                        float* s) {
+  using namespace avx2;
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t b = 0; b < n / kQBlock; ++b) {
+    const float* xb = x + b * kQBlock;
+    __m256 v[4];
+    __m256 amax = _mm256_setzero_ps();
+    for (int k = 0; k < 4; ++k) {
+      v[k] = _mm256_loadu_ps(xb + 8 * k);
+      amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
+    }
+    float db = hmax(amax) / 127.0f;
+    float id = db != 0.0f ? 1.0f / db : 0.0f;
+    __m256 vid = _mm256_set1_ps(id);
+    __m256i q[4];
+    for (int k = 0; k < 4; ++k)
+      q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], vid),
+                                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    int sum = hsumI32(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
+    // i32 -> i8 keeping order: packs interleave 128-bit lanes, the permute undoes it.
+    __m256i p16a = _mm256_packs_epi32(q[0], q[1]);
+    __m256i p16b = _mm256_packs_epi32(q[2], q[3]);
+    __m256i p8 = _mm256_packs_epi16(p16a, p16b);
+    p8 = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(qs + b * kQBlock), p8);
+    d[b] = db;
+    s[b] = db * static_cast<float>(sum);
+  }
+}
+
+}  // namespace
+#endif
+
+void quantizeActRow(Isa isa, const float* x, int64_t n, int8_t* qs, float* d, float* s) {
+#if LAC_KERNELS_X86
+  if (isa >= Isa::Avx2) return quantizeActRowAvx2(x, n, qs, d, s);
+#endif
+  quantizeActRowRef(x, n, qs, d, s);
+}
+
+}  // namespace lac::kernels::cpu
