@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/conversion/Passes.h"
+#include "dialects/Exec/Transforms/Passes.h"
 #include "dialects/InitAllDialects.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +18,8 @@ int main(int argc, char **argv) {
   lac::registerAllDialects(registry);
   // Upstream generic passes (canonicalize, cse, symbol-dce, inline, ...).
   mlir::registerTransformsPasses();
+  lac::registerExecPasses();
+  lac::registerConversionPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }
