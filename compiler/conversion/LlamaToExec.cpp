@@ -8,7 +8,8 @@
 //   1. llama.weight -> exec.weight (shape, initial format, source_dtype)
 //   2. per func: tensor args -> !exec.buf, ops -> exec ops (value map),
 //      return rewired, old ops erased, function type updated
-//   3. kernel variants named from the target's kernel table
+//   3. weights of one fused kernel unified to one format; kernel variants
+//      named from the target's kernel table
 //
 //===----------------------------------------------------------------------===//
 
@@ -308,6 +309,7 @@ struct ConvertLlamaToExec
     for (func::FuncOp f : module.getOps<func::FuncOp>())
       if (!f.isExternal() && failed(FunctionLowering(f).run()))
         return signalPassFailure();
+    lac::exec_kernels::unifyFusedFormats(module);
     if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
       signalPassFailure();
   }

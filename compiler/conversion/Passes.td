@@ -28,7 +28,9 @@ def LacConvertLlamaToExec : Pass<"lac-convert-llama-to-exec", "::mlir::ModuleOp"
     q5_k, q6_k) saying how the checkpoint stores it; without it the tensor's
     element type is the source. The exec.weight keeps `source_dtype` and
     starts in that format when the target has a kernel for it, in f32 (the
-    logical values) otherwise; norm weights are f32.
+    logical values) otherwise; norm weights are f32; the weights of one
+    fused kernel (qkv, gate/up) then take the most precise format among them,
+    so they pack into one matrix.
     lac-select-weight-formats makes the final choice. Kernel variants are
     named "<target>.<kernel>[.<matrix format>]", e.g. "cpu.matmul.q4_1".
   }];

@@ -96,6 +96,54 @@ SmallVector<FlatSymbolRefAttr> normWeights(Operation *op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Fused groups share one format
+//===----------------------------------------------------------------------===//
+
+static int precision(WeightFormat f) {
+  switch (f) {
+  case WeightFormat::f32: return 6;
+  case WeightFormat::f16: return 5;
+  case WeightFormat::bf16: return 4;
+  case WeightFormat::q8_0: return 3;
+  case WeightFormat::q4_1: return 2;
+  case WeightFormat::q4_0: return 1;
+  }
+  return 0;
+}
+
+void unifyFusedFormats(ModuleOp module, llvm::DenseMap<StringAttr, WeightFormat> &formats) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    module.walk([&](Operation *op) {
+      SmallVector<FlatSymbolRefAttr> refs = matrixWeights(op);
+      if (refs.size() < 2 || !llvm::all_of(refs, [&](FlatSymbolRefAttr r) {
+            return formats.count(r.getAttr());
+          }))
+        return;
+      WeightFormat best = formats[refs.front().getAttr()];
+      for (FlatSymbolRefAttr r : refs)
+        if (precision(formats[r.getAttr()]) > precision(best))
+          best = formats[r.getAttr()];
+      for (FlatSymbolRefAttr r : refs)
+        if (formats[r.getAttr()] != best) {
+          formats[r.getAttr()] = best;
+          changed = true;
+        }
+    });
+  }
+}
+
+void unifyFusedFormats(ModuleOp module) {
+  llvm::DenseMap<StringAttr, WeightFormat> formats;
+  for (WeightOp w : module.getOps<WeightOp>())
+    formats[w.getSymNameAttr()] = w.getFormat();
+  unifyFusedFormats(module, formats);
+  for (WeightOp w : module.getOps<WeightOp>())
+    if (formats[w.getSymNameAttr()] != w.getFormat())
+      w.setFormatAttr(WeightFormatAttr::get(module.getContext(), formats[w.getSymNameAttr()]));
+}
+
+//===----------------------------------------------------------------------===//
 // Kernel variants
 //===----------------------------------------------------------------------===//
 

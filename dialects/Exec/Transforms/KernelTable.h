@@ -15,6 +15,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace lac::exec_kernels {
@@ -49,6 +50,15 @@ mlir::exec::TargetAttr makeTargetAttr(mlir::MLIRContext *ctx, const TargetKernel
 // vectors (always f32).
 llvm::SmallVector<mlir::FlatSymbolRefAttr> matrixWeights(mlir::Operation *op);
 llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
+
+// Weights read by one fused kernel (rmsnorm_matmul's, gate/up) must share a
+// format so they pack into one matrix: each group takes the most precise
+// format among its members (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+// `formats` maps every exec.weight's name to its format and is updated.
+void unifyFusedFormats(mlir::ModuleOp module,
+                       llvm::DenseMap<mlir::StringAttr, WeightFormat> &formats);
+// The same on the exec.weight ops' own `format` attributes.
+void unifyFusedFormats(mlir::ModuleOp module);
 
 // Sets `kernel` on every kernel op of `module` from its matrix weights'
 // format; an op whose matrices disagree in format, or that the target has no

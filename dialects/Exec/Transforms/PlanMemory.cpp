@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "runtime/core/dtype.h"
@@ -62,7 +63,7 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
     ModuleOp module = getOperation();
     if (maxSeqLen <= 0 || maxBatch <= 0) {
       module.emitError("lac-plan-memory needs max-seq-len > 0 and max-batch > 0, got ")
-          << "max-seq-len=" << maxSeqLen << " max-batch=" << maxBatch;
+          << "max-seq-len=" << int64_t(maxSeqLen) << " max-batch=" << int64_t(maxBatch);
       return signalPassFailure();
     }
     llvm::MapVector<StringRef, int64_t> arenas;
@@ -81,8 +82,8 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
       int64_t weights = 0;
       for (WeightOp w : module.getOps<WeightOp>())
         weights += weightBytes(w);
-      llvm::errs() << "lac-plan-memory: max-seq-len " << maxSeqLen << ", max-batch "
-                   << maxBatch << "\n  weights: " << mib(weights)
+      llvm::errs() << "lac-plan-memory: max-seq-len " << int64_t(maxSeqLen)
+                   << ", max-batch " << int64_t(maxBatch) << "\n  weights: " << mib(weights)
                    << "\n  kv cache: " << mib(*kvBytes) << "\n";
       for (auto &[name, bytes] : arenas)
         llvm::errs() << "  activations @" << name << ": " << mib(bytes) << "\n";

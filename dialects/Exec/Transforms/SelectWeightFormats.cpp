@@ -23,19 +23,6 @@ using namespace mlir::exec;
 
 namespace {
 
-// Precision order used to unify the weights of one fused kernel.
-int precision(WeightFormat f) {
-  switch (f) {
-  case WeightFormat::f32: return 6;
-  case WeightFormat::f16: return 5;
-  case WeightFormat::bf16: return 4;
-  case WeightFormat::q8_0: return 3;
-  case WeightFormat::q4_1: return 2;
-  case WeightFormat::q4_0: return 1;
-  }
-  return 0;
-}
-
 bool isBlocked(WeightFormat f) {
   return f == WeightFormat::q8_0 || f == WeightFormat::q4_0 || f == WeightFormat::q4_1;
 }
@@ -95,7 +82,7 @@ struct SelectWeightFormats
         return signalPassFailure();
       chosen[w.getSymNameAttr()] = *f;
     }
-    unifyFusedGroups(module, chosen);
+    lac::exec_kernels::unifyFusedFormats(module, chosen);
 
     for (WeightOp w : module.getOps<WeightOp>()) {
       WeightFormat f = chosen[w.getSymNameAttr()];
@@ -140,27 +127,6 @@ struct SelectWeightFormats
     return failure();
   }
 
-  // Weights read by one fused kernel take the most precise format among them.
-  void unifyFusedGroups(ModuleOp module,
-                        llvm::DenseMap<StringAttr, WeightFormat> &chosen) {
-    for (bool changed = true; changed;) {
-      changed = false;
-      module.walk([&](Operation *op) {
-        SmallVector<FlatSymbolRefAttr> refs = lac::exec_kernels::matrixWeights(op);
-        if (refs.size() < 2)
-          return;
-        WeightFormat best = chosen[refs.front().getAttr()];
-        for (FlatSymbolRefAttr r : refs)
-          if (precision(chosen[r.getAttr()]) > precision(best))
-            best = chosen[r.getAttr()];
-        for (FlatSymbolRefAttr r : refs)
-          if (chosen[r.getAttr()] != best) {
-            chosen[r.getAttr()] = best;
-            changed = true;
-          }
-      });
-    }
-  }
 };
 
 } // namespace
