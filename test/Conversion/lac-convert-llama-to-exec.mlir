@@ -1,6 +1,18 @@
 // RUN: lac-opt %s --lac-convert-llama-to-exec="target=cpu" | FileCheck %s
 // RUN: lac-opt %s --lac-convert-llama-to-exec | lac-opt | FileCheck %s
+// RUN: lac-opt %s --lac-convert-llama-to-exec --lac-select-weight-formats --lac-plan-memory="max-seq-len=8" | FileCheck %s --check-prefix=PIPE
 // REQUIRES: compiler
+
+// The whole lowering pipeline: q5_0 / q6_k become q8_0 (the qkv group then
+// shares q8_0), every buffer gets an offset.
+// PIPE-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q8_0
+// PIPE-DAG: exec.weight @layers.0.attention.wv.weight : [32, 64] q8_0
+// PIPE-DAG: exec.weight @output.weight : [256, 64] q8_0
+// PIPE-LABEL: func.func @prefill(%arg0: !exec.buf<?xi32, offset = {{[0-9]+}}>
+// PIPE-SAME: exec.arena_bytes = {{[0-9]+}} : i64, exec.max_tokens = 8 : i64
+// PIPE: exec.rmsnorm_matmul {{.*}}kernel = "cpu.rmsnorm_matmul.q8_0"{{.*}}-> !exec.buf<?x64xf32, offset = {{[0-9]+}}>
+// PIPE-LABEL: func.func @decode
+// PIPE-SAME: exec.max_tokens = 1 : i64
 
 // A one-layer model (D = 64, H = 4, KV = 2, hd = 16, F = 128, V = 256):
 // @prefill in the fused forms, @decode unfused (standalone rope ops), and
