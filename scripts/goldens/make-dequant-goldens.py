@@ -10,6 +10,13 @@ quantizing random floats; for the K-quants (gguf-py has no quantizer for them)
 random but valid block bytes are built directly (finite f16 scales, every
 other byte uniformly random). Deterministic: fixed seed.
 
+Quantization goldens (for compiler/conversion/pack_weights.cpp) go to
+test/goldens/quant/ (a sibling of out_dir): for Q8_0, Q4_0, Q4_1, F16, BF16
+  <type>.in.f32  random float32 input (4 rows of 64, with outliers, zeros and
+                 a constant block)
+  <type>.bin     the bytes gguf-py's quants.quantize makes of it
+They use their own seed, so the dequant goldens above are unchanged.
+
 Usage: scripts/goldens/make-dequant-goldens.py [out_dir]
 """
 import os
@@ -74,6 +81,23 @@ def main():
         raw.tofile(os.path.join(out_dir, name + ".bin"))
         expected.tofile(os.path.join(out_dir, name + ".f32"))
         print(f"{name}: {raw.nbytes} bytes -> {expected.size} floats")
+
+    write_quant_goldens(os.path.join(os.path.dirname(os.path.abspath(out_dir)), "quant"))
+
+
+def write_quant_goldens(quant_dir):
+    os.makedirs(quant_dir, exist_ok=True)
+    rng = np.random.default_rng(SEED + 1)
+    for qtype in (T.Q8_0, T.Q4_0, T.Q4_1, T.F16, T.BF16):
+        x = random_floats(rng, 4 * 64).reshape(4, 64)
+        x[1, :32] = 0.0    # an all-zero block (d = 0)
+        x[2, 32:] = 0.75   # a constant block
+        x[3, :32] *= 1e-3  # a small-scale block
+        raw = np.ascontiguousarray(quants.quantize(x, qtype)).view(np.uint8)
+        name = qtype.name.lower()
+        x.astype(np.float32).tofile(os.path.join(quant_dir, name + ".in.f32"))
+        raw.tofile(os.path.join(quant_dir, name + ".bin"))
+        print(f"quant {name}: {x.size} floats -> {raw.nbytes} bytes")
 
 
 if __name__ == "__main__":

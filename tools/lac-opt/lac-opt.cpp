@@ -5,6 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/conversion/Passes.h"
+#include "dialects/Exec/Transforms/Passes.h"
 #include "dialects/InitAllDialects.h"
 #include "dialects/Llama/Transforms/Passes.h"
 
@@ -18,6 +20,8 @@ int main(int argc, char **argv) {
   // Upstream generic passes (canonicalize, cse, symbol-dce, inline, ...).
   mlir::registerTransformsPasses();
   lac::registerLlamaTransformsPasses();
+  lac::registerExecPasses();
+  lac::registerConversionPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }

@@ -39,9 +39,24 @@ void ExecDialect::initialize() {
       >();
 }
 
-// The only discardable attribute of the dialect is `exec.target`.
+// Discardable attributes: `exec.target`, and those memory planning
+// (lac-plan-memory) records: `exec.arena_bytes` / `exec.max_tokens`
+// (non-negative integers, on entry points) and `exec.kv_cache` (a dictionary,
+// on the module).
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == "exec.arena_bytes" || name == "exec.max_tokens") {
+    auto value = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!value || value.getInt() < 0)
+      return op->emitError("'") << name << "' must be a non-negative integer";
+    return success();
+  }
+  if (name == "exec.kv_cache") {
+    if (!isa<DictionaryAttr>(attr.getValue()))
+      return op->emitError("'exec.kv_cache' must be a dictionary");
+    return success();
+  }
   if (attr.getName() != kTargetAttrName)
     return op->emitError("unknown exec attribute '")
            << attr.getName().getValue() << "'";

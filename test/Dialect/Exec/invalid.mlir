@@ -343,3 +343,17 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x64xf32>, %p: !exec.buf<?xi
   %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
   return
 }
+
+// -----
+
+// Memory planning's attributes are checked too.
+// expected-error @+1 {{'exec.arena_bytes' must be a non-negative integer}}
+func.func @f() attributes {exec.arena_bytes = -64 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kv_cache' must be a dictionary}}
+module attributes {exec.kv_cache = 3 : i64} {
+}

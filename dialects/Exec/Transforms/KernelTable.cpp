@@ -1,0 +1,183 @@
+//===- KernelTable.cpp - per-target kernel tables --------------------------===//
+
+#include "dialects/Exec/Transforms/KernelTable.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::exec;
+
+namespace lac::exec_kernels {
+
+//===----------------------------------------------------------------------===//
+// CPU: every matmul-family kernel and the embedding gather read all six
+// storage formats; norms read f32.
+//===----------------------------------------------------------------------===//
+
+static constexpr WeightFormat kCpuFormats[] = {
+    WeightFormat::f32,  WeightFormat::f16,  WeightFormat::bf16,
+    WeightFormat::q8_0, WeightFormat::q4_0, WeightFormat::q4_1};
+
+static const KernelEntry kCpuKernels[] = {
+    {"exec.embed", "embed", kCpuFormats},
+    {"exec.matmul", "matmul", kCpuFormats},
+    {"exec.matmul_residual", "matmul_residual", kCpuFormats},
+    {"exec.rmsnorm_matmul", "rmsnorm_matmul", kCpuFormats},
+    {"exec.rmsnorm_gate_up_silu", "rmsnorm_gate_up_silu", kCpuFormats},
+    {"exec.final_norm_lm_head", "final_norm_lm_head", kCpuFormats},
+    {"exec.rmsnorm", "rmsnorm", {}},
+    {"exec.rope_kv_attention", "rope_kv_attention", {}},
+    {"exec.add", "add", {}},
+    {"exec.silu_mul", "silu_mul", {}},
+};
+
+static const TargetKernels kTargets[] = {
+    {"cpu", Backend::cpu, kCpuKernels, kCpuFormats},
+};
+
+//===----------------------------------------------------------------------===//
+// Lookup
+//===----------------------------------------------------------------------===//
+
+const KernelEntry *TargetKernels::find(StringRef opName) const {
+  for (const KernelEntry &k : kernels)
+    if (k.op == opName)
+      return &k;
+  return nullptr;
+}
+
+const TargetKernels *lookupTargetKernels(StringRef name) {
+  for (const TargetKernels &t : kTargets)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+const TargetKernels *lookupTargetKernels(Backend backend) {
+  for (const TargetKernels &t : kTargets)
+    if (t.backend == backend)
+      return &t;
+  return nullptr;
+}
+
+TargetAttr makeTargetAttr(MLIRContext *ctx, const TargetKernels &target) {
+  return TargetAttr::get(ctx, target.backend, target.formats);
+}
+
+//===----------------------------------------------------------------------===//
+// Weight roles
+//===----------------------------------------------------------------------===//
+
+SmallVector<FlatSymbolRefAttr> matrixWeights(Operation *op) {
+  return llvm::TypeSwitch<Operation *, SmallVector<FlatSymbolRefAttr>>(op)
+      .Case([](EmbedOp o) { return SmallVector<FlatSymbolRefAttr>{o.getTableAttr()}; })
+      .Case([](MatmulOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
+      .Case([](MatmulResidualOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
+      .Case([](FinalNormLmHeadOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
+      .Case([](RmsNormGateUpSiluOp o) {
+        return SmallVector<FlatSymbolRefAttr>{o.getGateAttr(), o.getUpAttr()};
+      })
+      .Case([](RmsNormMatmulOp o) {
+        SmallVector<FlatSymbolRefAttr> refs;
+        for (Attribute a : o.getWeights())
+          refs.push_back(cast<FlatSymbolRefAttr>(a));
+        return refs;
+      })
+      .Default([](Operation *) { return SmallVector<FlatSymbolRefAttr>{}; });
+}
+
+SmallVector<FlatSymbolRefAttr> normWeights(Operation *op) {
+  return llvm::TypeSwitch<Operation *, SmallVector<FlatSymbolRefAttr>>(op)
+      .Case([](RmsNormOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
+      .Case<RmsNormMatmulOp, RmsNormGateUpSiluOp, FinalNormLmHeadOp>([](auto o) {
+        return SmallVector<FlatSymbolRefAttr>{o.getNormWeightAttr()};
+      })
+      .Default([](Operation *) { return SmallVector<FlatSymbolRefAttr>{}; });
+}
+
+//===----------------------------------------------------------------------===//
+// Fused groups share one format
+//===----------------------------------------------------------------------===//
+
+static int precision(WeightFormat f) {
+  switch (f) {
+  case WeightFormat::f32: return 6;
+  case WeightFormat::f16: return 5;
+  case WeightFormat::bf16: return 4;
+  case WeightFormat::q8_0: return 3;
+  case WeightFormat::q4_1: return 2;
+  case WeightFormat::q4_0: return 1;
+  }
+  return 0;
+}
+
+void unifyFusedFormats(ModuleOp module, llvm::DenseMap<StringAttr, WeightFormat> &formats) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    module.walk([&](Operation *op) {
+      SmallVector<FlatSymbolRefAttr> refs = matrixWeights(op);
+      if (refs.size() < 2 || !llvm::all_of(refs, [&](FlatSymbolRefAttr r) {
+            return formats.count(r.getAttr());
+          }))
+        return;
+      WeightFormat best = formats[refs.front().getAttr()];
+      for (FlatSymbolRefAttr r : refs)
+        if (precision(formats[r.getAttr()]) > precision(best))
+          best = formats[r.getAttr()];
+      for (FlatSymbolRefAttr r : refs)
+        if (formats[r.getAttr()] != best) {
+          formats[r.getAttr()] = best;
+          changed = true;
+        }
+    });
+  }
+}
+
+void unifyFusedFormats(ModuleOp module) {
+  llvm::DenseMap<StringAttr, WeightFormat> formats;
+  for (WeightOp w : module.getOps<WeightOp>())
+    formats[w.getSymNameAttr()] = w.getFormat();
+  unifyFusedFormats(module, formats);
+  for (WeightOp w : module.getOps<WeightOp>())
+    if (formats[w.getSymNameAttr()] != w.getFormat())
+      w.setFormatAttr(WeightFormatAttr::get(module.getContext(), formats[w.getSymNameAttr()]));
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel variants
+//===----------------------------------------------------------------------===//
+
+LogicalResult assignKernels(ModuleOp module, const TargetKernels &target) {
+  SymbolTable symbols(module);
+  auto result = module.walk([&](Operation *op) -> WalkResult {
+    if (!op->hasAttr("kernel") || !isa<ExecDialect>(op->getDialect()))
+      return WalkResult::advance();
+    const KernelEntry *entry = target.find(op->getName().getStringRef());
+    if (!entry)
+      return op->emitOpError("target '") << target.name << "' has no kernel for this op";
+    std::string variant = (target.name + "." + entry->kernel).str();
+    std::optional<WeightFormat> format;
+    for (FlatSymbolRefAttr ref : matrixWeights(op)) {
+      auto weight = symbols.lookup<WeightOp>(ref.getValue());
+      if (!weight)
+        return op->emitOpError("weight ") << ref << " does not name an exec.weight";
+      if (format && *format != weight.getFormat())
+        return op->emitOpError("weights of one kernel must share a format, got ")
+               << stringifyWeightFormat(*format) << " and "
+               << stringifyWeightFormat(weight.getFormat()) << " (" << ref << ")";
+      format = weight.getFormat();
+    }
+    if (format) {
+      if (!llvm::is_contained(entry->formats, *format))
+        return op->emitOpError("target '") << target.name << "' has no " << entry->kernel
+                                           << " kernel for " << stringifyWeightFormat(*format)
+                                           << " weights";
+      variant += "." + stringifyWeightFormat(*format).str();
+    }
+    op->setAttr("kernel", StringAttr::get(op->getContext(), variant));
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+} // namespace lac::exec_kernels

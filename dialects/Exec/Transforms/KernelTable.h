@@ -1,0 +1,68 @@
+//===- KernelTable.h - which kernels a target has, and their names ---------===//
+//
+// One table per target (KernelTable.cpp; cpu now, cuda later): for every exec
+// kernel op, the kernel's name and the weight formats its implementations
+// read. Lowering (lac-convert-llama-to-exec) and format selection
+// (lac-select-weight-formats) both name kernel variants through here:
+//   "<target>.<kernel>[.<format of its matrix weights>]"
+//   e.g. "cpu.matmul.q4_1", "cpu.rmsnorm_matmul.q8_0", "cpu.add".
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dialects/Exec/IR/ExecDialect.h"
+#include "dialects/Exec/IR/ExecOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace lac::exec_kernels {
+
+using mlir::exec::WeightFormat;
+
+struct KernelEntry {
+  llvm::StringRef op;      // "exec.matmul"
+  llvm::StringRef kernel;  // "matmul"
+  // Formats of the matrix weights an implementation exists for; empty: the
+  // kernel reads no matrix (norm weights are always f32).
+  llvm::ArrayRef<WeightFormat> formats;
+};
+
+struct TargetKernels {
+  llvm::StringRef name;  // "cpu"
+  mlir::exec::Backend backend;
+  llvm::ArrayRef<KernelEntry> kernels;
+  // Every format some kernel reads: the #exec.target's format list.
+  llvm::ArrayRef<WeightFormat> formats;
+
+  const KernelEntry *find(llvm::StringRef opName) const;
+};
+
+// The table of target `name` ("cpu"), or null.
+const TargetKernels *lookupTargetKernels(llvm::StringRef name);
+const TargetKernels *lookupTargetKernels(mlir::exec::Backend backend);
+
+mlir::exec::TargetAttr makeTargetAttr(mlir::MLIRContext *ctx, const TargetKernels &target);
+
+// Weight roles of a kernel op: matrices (formats chosen per target) and norm
+// vectors (always f32).
+llvm::SmallVector<mlir::FlatSymbolRefAttr> matrixWeights(mlir::Operation *op);
+llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
+
+// Weights read by one fused kernel (rmsnorm_matmul's, gate/up) must share a
+// format so they pack into one matrix: each group takes the most precise
+// format among its members (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+// `formats` maps every exec.weight's name to its format and is updated.
+void unifyFusedFormats(mlir::ModuleOp module,
+                       llvm::DenseMap<mlir::StringAttr, WeightFormat> &formats);
+// The same on the exec.weight ops' own `format` attributes.
+void unifyFusedFormats(mlir::ModuleOp module);
+
+// Sets `kernel` on every kernel op of `module` from its matrix weights'
+// format; an op whose matrices disagree in format, or that the target has no
+// kernel for, is an error (emitted on the op).
+mlir::LogicalResult assignKernels(mlir::ModuleOp module, const TargetKernels &target);
+
+} // namespace lac::exec_kernels

@@ -1,0 +1,77 @@
+//===- Passes.td - `exec` passes -----------------------------*- tablegen -*-===//
+//
+// Passes on the exec dialect: weight format selection and memory planning.
+// Each runs alone under lac-opt (test/Transforms/<flag>.mlir).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LAC_EXEC_TRANSFORMS_PASSES
+#define LAC_EXEC_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp"> {
+  let summary = "Chooses each exec.weight's storage format and layout";
+  let description = [{
+    Sets `format` and `layout` on every `exec.weight` for the module's
+    `#exec.target`, then renames each kernel op's `kernel` variant after the
+    formats it reads (e.g. "cpu.matmul.q4_1").
+
+    Rules (rationale: keep what the checkpoint author chose when the target
+    can run it; never requantize twice; norms are tiny and precision-critical):
+      - norm weights (and every vector) are f32;
+      - `weight-format=auto`: a matrix keeps its source format
+        (`source_dtype`, set by lac-convert-llama-to-exec) when the target
+        has a kernel for it; q5_0/q5_1/q4_k/q5_k/q6_k (no kernel) become q8_0:
+        8.5 bits per weight holds every 4.5–6.6-bit source with an error far
+        below the source's own, where q4_0/q4_1 would add a second, larger
+        rounding error;
+      - an explicit format converts every matrix; the embedding table (read by
+        exec.embed only, a gather whose cost does not depend on the format)
+        is stored q8_0 when the explicit format is q4_0 or q4_1, and in the
+        explicit format otherwise;
+      - weights read by one fused kernel (the rmsnorm_matmul qkv weights, the
+        gate/up pair) share one format, the most precise of their choices
+        (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0), so they pack into one matrix.
+    A format the target cannot run, or a matrix whose columns are not whole
+    blocks of the chosen quantized format, is an error.
+  }];
+  let options = [
+    Option<"weightFormat", "weight-format", "std::string", /*default=*/"\"auto\"",
+           "auto|f32|f16|bf16|q8_0|q4_0|q4_1">
+  ];
+}
+
+def LacPlanMemory : Pass<"lac-plan-memory", "::mlir::ModuleOp"> {
+  let summary = "Assigns every exec buffer an arena offset; sizes the KV cache";
+  let description = [{
+    For each entry point (func.func) computes the live range of every buffer
+    (block arguments from the start, returned values to the end, others from
+    the op that defines them to their last use, both ends inclusive: a kernel
+    never writes a buffer it reads) and packs them into one arena with greedy
+    first-fit by decreasing size, at 64-byte aligned offsets. Buffers whose
+    live ranges overlap never overlap in memory.
+
+    The token dimension `?` is bounded by the entry point's max tokens:
+    `max-batch` for `@decode` (one token per sequence), `max-seq-len *
+    max-batch` for every other function (a prefill of full-length prompts for
+    the whole batch).
+
+    Results: `offset` in every `!exec.buf` type, `exec.arena_bytes` and
+    `exec.max_tokens` on each func, and `exec.kv_cache` on the module: layout
+    "blhd" (per layer K then V, each [max_batch, max_seq_len, n_kv_heads,
+    head_dim]), dtype f32, n_layers, n_kv_heads, head_dim, max_seq_len,
+    max_batch, bytes_per_layer, bytes. With `print`, writes a summary (weight,
+    KV cache and per-entry-point activation bytes) to stderr.
+  }];
+  let options = [
+    Option<"maxSeqLen", "max-seq-len", "int64_t", /*default=*/"0",
+           "Longest sequence (prompt + generated tokens) the plan serves">,
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"1",
+           "Sequences decoded together">,
+    Option<"print", "print", "bool", /*default=*/"false",
+           "Print a memory summary to stderr">
+  ];
+}
+
+#endif // LAC_EXEC_TRANSFORMS_PASSES

@@ -1,0 +1,132 @@
+//===- SelectWeightFormats.cpp - lac-select-weight-formats -----------------===//
+//
+// Chooses format + layout of every exec.weight (rules in Passes.td), then
+// renames the kernel variants after the formats. The source format comes from
+// the weight's `source_dtype` attribute (set by lowering from llama.weight);
+// without it, the current format is the source.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Exec/Transforms/KernelTable.h"
+#include "dialects/Exec/Transforms/Passes.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace lac {
+#define GEN_PASS_DEF_LACSELECTWEIGHTFORMATS
+#include "dialects/Exec/Transforms/Passes.h.inc"
+} // namespace lac
+
+using namespace mlir;
+using namespace mlir::exec;
+
+namespace {
+
+bool isBlocked(WeightFormat f) {
+  return f == WeightFormat::q8_0 || f == WeightFormat::q4_0 || f == WeightFormat::q4_1;
+}
+
+struct Roles {
+  llvm::DenseSet<StringAttr> norm, matrix, embed;
+};
+
+Roles collectRoles(ModuleOp module) {
+  Roles roles;
+  module.walk([&](Operation *op) {
+    for (FlatSymbolRefAttr ref : lac::exec_kernels::normWeights(op))
+      roles.norm.insert(ref.getAttr());
+    for (FlatSymbolRefAttr ref : lac::exec_kernels::matrixWeights(op))
+      (isa<EmbedOp>(op) ? roles.embed : roles.matrix).insert(ref.getAttr());
+  });
+  return roles;
+}
+
+struct SelectWeightFormats
+    : lac::impl::LacSelectWeightFormatsBase<SelectWeightFormats> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = module->getAttrOfType<TargetAttr>(ExecDialect::kTargetAttrName);
+    if (!target) {
+      module.emitError("lac-select-weight-formats needs an #exec.target on the "
+                       "module (run lac-convert-llama-to-exec first)");
+      return signalPassFailure();
+    }
+    const auto *kernels = lac::exec_kernels::lookupTargetKernels(target.getBackend());
+    if (!kernels) {
+      module.emitError("no kernel table for target ") << target;
+      return signalPassFailure();
+    }
+    std::optional<WeightFormat> forced;
+    if (weightFormat != "auto") {
+      forced = symbolizeWeightFormat(weightFormat);
+      if (!forced) {
+        module.emitError("unknown weight format '")
+            << weightFormat << "' (expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1)";
+        return signalPassFailure();
+      }
+      if (!target.supports(*forced)) {
+        module.emitError("target ") << target << " cannot run weights in format "
+                                    << weightFormat;
+        return signalPassFailure();
+      }
+    }
+
+    Roles roles = collectRoles(module);
+    llvm::DenseMap<StringAttr, WeightFormat> chosen;
+    for (WeightOp w : module.getOps<WeightOp>()) {
+      FailureOr<WeightFormat> f = choose(w, roles, forced, target);
+      if (failed(f))
+        return signalPassFailure();
+      chosen[w.getSymNameAttr()] = *f;
+    }
+    lac::exec_kernels::unifyFusedFormats(module, chosen);
+
+    for (WeightOp w : module.getOps<WeightOp>()) {
+      WeightFormat f = chosen[w.getSymNameAttr()];
+      if (isBlocked(f) && w.getShape().back() % 32 != 0) {
+        w.emitOpError("cannot be stored as ")
+            << stringifyWeightFormat(f) << ": its last dimension ("
+            << w.getShape().back() << ") is not a multiple of 32";
+        return signalPassFailure();
+      }
+      w.setFormatAttr(WeightFormatAttr::get(&getContext(), f));
+      w.setLayoutAttr(StringAttr::get(&getContext(), "row_major"));
+    }
+    if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
+      signalPassFailure();
+  }
+
+  // The format of one weight before fused groups are unified.
+  FailureOr<WeightFormat> choose(WeightOp w, const Roles &roles,
+                                 std::optional<WeightFormat> forced,
+                                 TargetAttr target) {
+    StringAttr name = w.getSymNameAttr();
+    if (roles.norm.contains(name) || w.getShape().size() == 1)
+      return WeightFormat::f32;
+    bool embedOnly = roles.embed.contains(name) && !roles.matrix.contains(name);
+    if (forced) {
+      if (embedOnly && (*forced == WeightFormat::q4_0 || *forced == WeightFormat::q4_1) &&
+          target.supports(WeightFormat::q8_0))
+        return WeightFormat::q8_0;
+      return *forced;
+    }
+    // auto: keep a runnable source format, else q8_0 (else f32).
+    StringRef source = stringifyWeightFormat(w.getFormat());
+    if (auto attr = w->getAttrOfType<StringAttr>("source_dtype"))
+      source = attr.getValue();
+    if (std::optional<WeightFormat> f = symbolizeWeightFormat(source);
+        f && target.supports(*f) && (!isBlocked(*f) || w.getShape().back() % 32 == 0))
+      return *f;
+    for (WeightFormat f : {WeightFormat::q8_0, WeightFormat::f32})
+      if (target.supports(f) && (!isBlocked(f) || w.getShape().back() % 32 == 0))
+        return f;
+    w.emitOpError("target ") << target << " can run neither q8_0 nor f32 weights";
+    return failure();
+  }
+
+};
+
+} // namespace

@@ -1,0 +1,6 @@
+// RUN: lac-opt %s -split-input-file -verify-diagnostics --lac-plan-memory="max-seq-len=0"
+// REQUIRES: compiler
+
+// expected-error @+1 {{lac-plan-memory needs max-seq-len > 0 and max-batch > 0, got max-seq-len=0 max-batch=1}}
+module {
+}
