@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/emit/passes.h"
 #include "dialects/InitAllDialects.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   lac::registerAllDialects(registry);
   // Upstream generic passes (canonicalize, cse, symbol-dce, inline, ...).
   mlir::registerTransformsPasses();
+  lac::registerEmitPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }
