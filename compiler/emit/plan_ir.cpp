@@ -29,7 +29,15 @@ using ull = unsigned long long;
 std::string where(Operation* op) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  op->getLoc().print(os);
+  mlir::FileLineColLoc flc;
+  op->getLoc()->walk([&](mlir::Location l) {
+    if (!flc) flc = llvm::dyn_cast<mlir::FileLineColLoc>(l);
+    return flc ? mlir::WalkResult::interrupt() : mlir::WalkResult::advance();
+  });
+  if (flc)
+    os << flc.getFilename().getValue() << ":" << flc.getLine() << ":" << flc.getColumn();
+  else
+    op->getLoc().print(os);
   os << ": '" << op->getName().getStringRef() << "'";
   return os.str();
 }
@@ -234,6 +242,19 @@ class EntryPointBuilder {
     q.cols = s.back();
   }
 
+  // "layers.3.attention.wq.weight" -> 3; -1 for a weight outside the layers.
+  static int32_t layerOf(const std::string& name) {
+    if (name.rfind("layers.", 0) != 0) return -1;
+    size_t dot = name.find('.', 7);
+    if (dot == std::string::npos || dot == 7) return -1;
+    int32_t n = 0;
+    for (size_t i = 7; i < dot; ++i) {
+      if (name[i] < '0' || name[i] > '9' || n > 1000000) return -1;
+      n = n * 10 + (name[i] - '0');
+    }
+    return n;
+  }
+
   plan::StepT& newStep(Operation* op, plan::Kernel k) {
     auto s = std::make_unique<plan::StepT>();
     s->kernel = k;
@@ -258,7 +279,10 @@ class EntryPointBuilder {
       s.weights.push_back(id);
     }
     if (eps) s.params->eps = *eps;
-    if (!s.weights.empty()) matrix(*s.params, s.weights.back());
+    if (!s.weights.empty()) {
+      matrix(*s.params, s.weights.back());
+      s.layer = layerOf(plan_.weights[s.weights.back()]->name);
+    }
     return {};
   }
 

@@ -30,6 +30,29 @@ Result<std::string> planText(const flatbuffers::FlatBufferBuilder& fbb) {
   return text;
 }
 
+// Indented JSON, but any value whose compact form is short stays on one line
+// (a buffer, a weight's blob, a shape): easy to read and to FileCheck.
+void pretty(const nlohmann::ordered_json& j, std::ostream& out, int indent) {
+  constexpr size_t kLine = 160;
+  std::string flat = j.dump();
+  if (!j.is_structured() || flat.size() + indent <= kLine || j.empty()) {
+    out << flat;
+    return;
+  }
+  const std::string pad(indent + 2, ' ');
+  out << (j.is_object() ? "{" : "[") << "\n";
+  size_t i = 0;
+  for (auto it = j.begin(); it != j.end(); ++it, ++i) {
+    out << pad;
+    if (j.is_object()) out << nlohmann::ordered_json(it.key()).dump() << ": ";
+    pretty(*it, out, indent + 2);
+    out << (i + 1 < j.size() ? ",\n" : "\n");
+  }
+  out << std::string(indent, ' ') << (j.is_object() ? "}" : "]");
+}
+
+constexpr size_t kSpecialTokensShown = 16;
+
 }  // namespace
 
 VoidResult emitPlanJson(mlir::ModuleOp module, const import::ModelSpec& spec, std::ostream& out,
@@ -45,13 +68,15 @@ VoidResult emitPlanJson(mlir::ModuleOp module, const import::ModelSpec& spec, st
     VoidResult v = artifact::validatePlan(*plan::GetPlan(full.GetBufferPointer()), "plan", vo);
     if (!v.ok()) return v;
   }
-  size_t n_tokens = 0, n_merges = 0;
+  size_t n_tokens = 0, n_merges = 0, n_special = 0;
   if (p->tokenizer) {
     n_tokens = p->tokenizer->tokens.size();
     n_merges = p->tokenizer->merges.size();
+    n_special = p->tokenizer->special_tokens.size();
     if (!json_opts.dump_tokenizer) {
       p->tokenizer->tokens.clear();
       p->tokenizer->merges.clear();
+      if (n_special > kSpecialTokensShown) p->tokenizer->special_tokens.resize(kSpecialTokensShown);
     }
   }
   flatbuffers::FlatBufferBuilder fbb;
@@ -62,8 +87,10 @@ VoidResult emitPlanJson(mlir::ModuleOp module, const import::ModelSpec& spec, st
     if (j.contains("tokenizer")) {
       j["tokenizer"]["tokens_count"] = n_tokens;
       j["tokenizer"]["merges_count"] = n_merges;
+      j["tokenizer"]["special_tokens_count"] = n_special;
     }
-    out << j.dump(2) << "\n";
+    pretty(j, out, 0);
+    out << "\n";
   } catch (const std::exception& e) {
     LAC_FAIL(Error::Internal, "plan JSON: %s", e.what());
   }
