@@ -7,6 +7,7 @@
 
 #include "compiler/conversion/Passes.h"
 #include "dialects/Exec/Transforms/Passes.h"
+#include "compiler/emit/passes.h"
 #include "dialects/InitAllDialects.h"
 #include "dialects/Llama/Transforms/Passes.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   lac::registerLlamaTransformsPasses();
   lac::registerExecPasses();
   lac::registerConversionPasses();
+  lac::registerEmitPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "LAC optimizer driver\n", registry));
 }

@@ -39,31 +39,39 @@ void ExecDialect::initialize() {
       >();
 }
 
-// Discardable attributes: `exec.target`, and those memory planning
-// (lac-plan-memory) records: `exec.arena_bytes` / `exec.max_tokens`
-// (non-negative integers, on entry points) and `exec.kv_cache` (a dictionary,
-// on the module).
+// Discardable attributes: `exec.target`, plus what memory planning and
+// target selection record for the emitter (compiler/emit/emit.h):
+//   exec.arena_bytes, exec.max_tokens   (func)    integers
+//   exec.kv_cache                       (module)  a dictionary
+//   exec.cpu_features                   (module)  an array of strings
+//   exec.min_cuda_arch                  (module)  an integer
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
-  if (name == "exec.arena_bytes" || name == "exec.max_tokens") {
-    auto value = dyn_cast<IntegerAttr>(attr.getValue());
-    if (!value || value.getInt() < 0)
+  Attribute value = attr.getValue();
+  if (name == "exec.arena_bytes" || name == "exec.max_tokens" ||
+      name == "exec.min_cuda_arch") {
+    auto i = dyn_cast<IntegerAttr>(value);
+    if (!i || i.getValue().isNegative())
       return op->emitError("'") << name << "' must be a non-negative integer";
     return success();
   }
   if (name == "exec.kv_cache") {
-    if (!isa<DictionaryAttr>(attr.getValue()))
+    if (!isa<DictionaryAttr>(value))
       return op->emitError("'exec.kv_cache' must be a dictionary");
     return success();
   }
-  if (attr.getName() != kTargetAttrName)
-    return op->emitError("unknown exec attribute '")
-           << attr.getName().getValue() << "'";
-  if (!isa<TargetAttr>(attr.getValue()))
+  if (name == "exec.cpu_features") {
+    auto a = dyn_cast<ArrayAttr>(value);
+    if (!a || !llvm::all_of(a, [](Attribute e) { return isa<StringAttr>(e); }))
+      return op->emitError("'exec.cpu_features' must be an array of strings");
+    return success();
+  }
+  if (name != kTargetAttrName)
+    return op->emitError("unknown exec attribute '") << name << "'";
+  if (!isa<TargetAttr>(value))
     return op->emitError("'") << kTargetAttrName
-                              << "' must be an #exec.target, got "
-                              << attr.getValue();
+                              << "' must be an #exec.target, got " << value;
   return success();
 }
 
