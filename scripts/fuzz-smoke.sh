@@ -12,7 +12,12 @@ SECONDS_EACH=${2:-${LAC_FUZZ_SECONDS:-10}}
 cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DLAC_BUILD_FUZZERS=ON -DLAC_BUILD_COMPILER=OFF -DLAC_BUILD_TESTS=OFF -DLAC_ENABLE_CUDA=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" >/dev/null
+# Only the fuzzers (and what they link), not the whole runtime.
+targets=()
+for src in "$SRC"/compiler/import/fuzz/*_fuzzer.cpp "$SRC"/runtime/artifact/fuzz/*_fuzzer.cpp; do
+  [[ -f "$src" ]] && targets+=("$(basename "${src%.cpp}")")
+done
+cmake --build "$BUILD" -j "$(nproc)" --target "${targets[@]}" >/dev/null
 
 shopt -s nullglob
 fuzzers=("$BUILD"/fuzz/*_fuzzer)
