@@ -70,6 +70,13 @@ class Binder {
   VoidResult roles() {
     LAC_CHECK_OR_RETURN(ep_.buffers() && ep_.buffers()->size() > 0, Error::InvalidArtifact,
                         "%s: entry point '%s' has no buffers", a_.name().c_str(), out_.name.c_str());
+    // The tokens a call may carry: the tokens buffer's length (the decode
+    // entry point's buffers are [1, ...] even where max_tokens says more).
+    for (const plan::Buffer* b : *ep_.buffers())
+      if (b->role() == plan::BufferRole::tokens && b->shape() && b->shape()->size() == 1)
+        out_.max_tokens = uint32_t(std::min<uint64_t>(out_.max_tokens, b->shape()->Get(0)));
+    LAC_CHECK_OR_RETURN(out_.max_tokens > 0, Error::InvalidArtifact, "%s: entry point '%s' takes no tokens",
+                        a_.name().c_str(), out_.name.c_str());
     bool logits = false;
     for (const plan::Buffer* b : *ep_.buffers()) {
       const uint64_t n = b->shape() && b->shape()->size() ? b->shape()->Get(0) : 0;
