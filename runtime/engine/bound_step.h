@@ -1,0 +1,110 @@
+// The engine's load-time product: every plan step bound to raw pointers.
+//
+// Binding (bind.cpp) resolves each step's buffers to arena pointers, its
+// weights to mapped (or random) weight bytes and its params to plain fields,
+// and checks every shape once. Running (execute.cpp) is then a loop over a
+// flat array of BoundStep with a switch on the kernel: no lookup, no
+// allocation, no validation per token.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/artifact/artifact.h"
+#include "runtime/core/dtype.h"
+#include "runtime/core/thread_pool.h"
+#include "runtime/kernels/cpu/isa.h"
+#include "runtime/kernels/kernel_args.h"
+
+namespace lac::engine {
+
+// 64-byte aligned heap memory (arena, KV cache, random weights).
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+using AlignedBytes = std::unique_ptr<uint8_t[], AlignedFree>;
+AlignedBytes allocAligned(uint64_t bytes);  // null when the allocation fails
+
+// An activation operand: rows of `stride` floats. A per-token buffer has T
+// rows in a call of T tokens; otherwise it has one row (a `last_token_only`
+// result, e.g. prefill's [1, vocab] logits): steps producing one row read
+// the last row of their per-token inputs.
+struct Act {
+  float* p = nullptr;
+  int64_t stride = 0;
+  bool per_token = true;
+  uint32_t buffer = 0;  // plan buffer id (binding only)
+
+  int64_t rows(int64_t t) const { return per_token ? t : 1; }
+  // The last n of this operand's rows in a call of t tokens.
+  float* last(int64_t t, int64_t n) const { return p + (rows(t) - n) * stride; }
+};
+
+struct BoundWeight {
+  const void* p = nullptr;
+  DType type = DType::F32;
+};
+
+struct BoundStep {
+  plan::Kernel kernel{};
+  Act in[3];
+  int n_in = 0;
+  Act out;
+  BoundWeight w[3];
+  int n_w = 0;
+  const int32_t* ids = nullptr;  // embed: the tokens buffer
+  int64_t rows = 0, cols = 0;    // matrix [rows, cols] / normalized width
+  float eps = 0;
+  bool reuse_norm = false;       // the scratch already holds this step's normalized input
+  // rope_kv_attention
+  int layer = -1;
+  int64_t n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  float scale = 0;
+  std::vector<float> freqs;      // [head_dim / 2]
+};
+
+struct BoundEntryPoint {
+  std::string name;
+  uint32_t max_tokens = 0;
+  AlignedBytes arena;
+  std::vector<BoundStep> steps;
+  int32_t* tokens = nullptr;     // [max_tokens] i32, in the arena
+  int32_t* positions = nullptr;  // [max_tokens] i32, in the arena
+  Act logits;
+  std::vector<float> norm_scratch;  // [max_tokens, widest normalized row]
+  std::vector<float> mm_scratch;    // [max_tokens, 2 * widest ffn]: gate | up
+  int64_t mm_half = 0;              // offset of `up` in mm_scratch (separate gate/up)
+  std::vector<int32_t> slot_ids;    // [max_tokens]: the slot, for kvAppend
+};
+
+// Everything the engine owns besides the artifact.
+struct EngineState {
+  std::unique_ptr<ThreadPool> pool;
+  kernels::cpu::CpuContext ctx;
+  AlignedBytes random_weights;            // --no-weights plans
+  AlignedBytes kv;                        // per layer: K then V, each [batch][kv_heads][seq][head_dim] f32
+  std::vector<kernels::KvCacheView> kv_layers;
+  std::unique_ptr<BoundEntryPoint> prefill;
+  std::unique_ptr<BoundEntryPoint> decode;  // null: decode runs prefill with one token
+};
+
+// Binds entry point `ep` of `a` (weights from `weights_base`: the blob or
+// the random weights, indexed by Weight.blob.offset). Unsupported for a
+// kernel, weight format or layout this engine lacks; InvalidArtifact for
+// operands that do not fit together.
+Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact& a,
+                                                        const plan::EntryPoint& ep,
+                                                        const uint8_t* weights_base);
+
+// Runs the bound steps for t tokens of cache slot `slot` (tokens and
+// positions already in the arena).
+void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot);
+
+// Fills each weight of the plan at base + blob.offset with deterministic
+// random values of its format (quantized blocks with sane scales).
+void fillRandomWeights(const plan::Plan& p, uint8_t* base, uint64_t seed);
+
+}  // namespace lac::engine

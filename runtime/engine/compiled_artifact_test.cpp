@@ -1,0 +1,142 @@
+// CpuEngine on artifacts compiled by lac-compile from the tiny test model,
+// against the reference forward pass on the checkpoint's weights read with
+// lac_import (dequantized to f32). Skips when the tiny model (ctest fixtures
+// tiny_models / tiny_artifacts) or lac-compile is absent.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "compiler/import/reader.h"
+#include "runtime/core/test_temp.h"
+#include "runtime/engine/cpu_engine.h"
+#include "runtime/engine/reference_forward.h"
+
+namespace lac::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::RefModel;
+using testing::RefRunner;
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+std::string tinyDir() { return env("LAC_TINY_MODELS"); }
+
+std::vector<float> toFloat(const import::ModelSpec& s, const std::string& name) {
+  const import::TensorView* t = s.findTensor(name);
+  EXPECT_NE(t, nullptr) << name;
+  if (!t) return {};
+  std::vector<float> v(t->numElements());
+  VoidResult r = t->toFloat(v);
+  EXPECT_TRUE(r.ok()) << r.message();
+  return v;
+}
+
+RefModel refFromSpec(const import::ModelSpec& s) {
+  const import::ModelConfig& c = s.config;
+  RefModel m;
+  m.dim = int(c.dim), m.n_layers = int(c.n_layers), m.n_heads = int(c.n_heads), m.n_kv_heads = int(c.n_kv_heads);
+  m.head_dim = int(c.head_dim), m.ffn = int(c.ffn_dim), m.vocab = int(c.vocab_size);
+  m.eps = c.norm_eps, m.rope_theta = c.rope_theta;
+  if (c.rope_scaling) {
+    m.rope_factor = c.rope_scaling->factor, m.rope_low = c.rope_scaling->low_freq_factor;
+    m.rope_high = c.rope_scaling->high_freq_factor, m.rope_orig = float(c.rope_scaling->original_max_position);
+  }
+  m.tok_embeddings = toFloat(s, "tok_embeddings.weight");
+  for (uint32_t l = 0; l < c.n_layers; ++l) {
+    const std::string p = "layers." + std::to_string(l) + ".";
+    testing::RefLayer L;
+    L.attn_norm = toFloat(s, p + "attention_norm.weight");
+    L.wq = toFloat(s, p + "attention.wq.weight");
+    L.wk = toFloat(s, p + "attention.wk.weight");
+    L.wv = toFloat(s, p + "attention.wv.weight");
+    L.wo = toFloat(s, p + "attention.wo.weight");
+    L.ffn_norm = toFloat(s, p + "ffn_norm.weight");
+    L.w1 = toFloat(s, p + "feed_forward.w1.weight");
+    L.w2 = toFloat(s, p + "feed_forward.w2.weight");
+    L.w3 = toFloat(s, p + "feed_forward.w3.weight");
+    m.layers.push_back(std::move(L));
+  }
+  m.norm = toFloat(s, "norm.weight");
+  m.output = c.tied_embeddings ? m.tok_embeddings : toFloat(s, "output.weight");
+  return m;
+}
+
+// Prefill a prompt and decode greedily, engine and reference side by side:
+// each step's logits agree within `tol` (relative to the largest logit) and
+// the continuations are equal.
+void checkGreedy(const std::string& lac, const RefModel& m, float tol) {
+  EngineOptions o;
+  o.threads = 2;
+  auto e = CpuEngine::load(lac, o);
+  ASSERT_TRUE(e.ok()) << e.message();
+  CpuEngine& engine = **e;
+  ASSERT_EQ(engine.limits().vocab_size, uint32_t(m.vocab));
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 7; ++i) prompt.push_back(int32_t((i * 911 + 17) % m.vocab));
+  RefRunner ref(m);
+  std::vector<float> want;
+  for (int32_t t : prompt) want = ref.step(t);
+  auto got = engine.prefill(0, prompt, 0);
+  ASSERT_TRUE(got.ok()) << got.message();
+  std::vector<int32_t> seq_engine, seq_ref;
+  uint32_t pos = uint32_t(prompt.size());
+  for (int step = 0; step < 16; ++step) {
+    float scale = 1, worst = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+      scale = std::max(scale, std::fabs(want[i]));
+      worst = std::max(worst, std::fabs((*got)[i] - want[i]));
+    }
+    EXPECT_LE(worst, tol * scale) << "step " << step;
+    const int32_t a = testing::argmax(got->data(), m.vocab), b = testing::argmax(want);
+    seq_engine.push_back(a);
+    seq_ref.push_back(b);
+    want = ref.step(b);
+    uint32_t slot = 0;
+    got = engine.decode({&slot, 1}, {&a, 1}, {&pos, 1});
+    ASSERT_TRUE(got.ok()) << got.message();
+    ++pos;
+  }
+  EXPECT_EQ(seq_engine, seq_ref);
+}
+
+class CompiledTinyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    gguf_ = tinyDir() + "/tiny.gguf";
+    if (tinyDir().empty() || !fs::exists(gguf_)) GTEST_SKIP() << "no tiny model at " << gguf_;
+    auto spec = import::readModel(gguf_);
+    ASSERT_TRUE(spec.ok()) << spec.message();
+    model_ = refFromSpec(*spec);
+  }
+  std::string gguf_;
+  RefModel model_;
+};
+
+// The ctest fixture's artifact (lac-compile's automatic weight formats).
+TEST_F(CompiledTinyTest, FixtureArtifactGreedyMatchesReference) {
+  const std::string lac = tinyDir() + "/tiny.lac";
+  if (!fs::exists(lac)) GTEST_SKIP() << "no " << lac << " (ctest fixture tiny_artifacts)";
+  checkGreedy(lac, model_, 2e-3f);
+}
+
+// Compiled here with f32 weights: the engine's arithmetic alone.
+TEST_F(CompiledTinyTest, F32ArtifactMatchesReference) {
+  std::string compiler = env("LAC_COMPILE");
+  if (compiler.empty()) compiler = env("LAC_BINARY_DIR") + "/bin/lac-compile";
+  if (!fs::exists(compiler)) GTEST_SKIP() << "no lac-compile at " << compiler;
+  fs::path dir = lac::testing::tempPath("engine_compiled");
+  fs::create_directories(dir);
+  const std::string lac = (dir / "tiny_f32.lac").string();
+  const std::string cmd = "'" + compiler + "' '" + gguf_ + "' -o '" + lac +
+                          "' -q --weight-format f32 --max-seq-len 64 --max-batch 2";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  checkGreedy(lac, model_, 1e-4f);
+}
+
+}  // namespace
+}  // namespace lac::engine

@@ -1,0 +1,79 @@
+// CpuEngine: runs a compiled `.lac` plan on the CPU (the Model interface).
+//
+//   LAC_ASSIGN_OR_RETURN(auto engine, CpuEngine::load("model.lac", {}));
+//   LAC_ASSIGN_OR_RETURN(auto logits, engine->prefill(0, prompt, 0));
+//
+// Load maps the artifact, allocates one arena per entry point and the f32 KV
+// cache, fills random weights for --no-weights plans, and binds every step
+// once (bound_step.h): weight and buffer pointers, strides and params are
+// resolved then, so a token runs a flat array of steps with no lookup and no
+// allocation.
+//
+// prefill runs the `prefill` entry point over the prompt in chunks of its
+// max_tokens; decode runs the `decode` entry point (one token of one
+// sequence per run: the plan's batch is 1) once per listed slot.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/artifact/artifact.h"
+#include "runtime/core/result.h"
+#include "runtime/engine/model.h"
+
+namespace lac {
+class ThreadPool;
+}
+
+namespace lac::engine {
+
+struct EngineOptions {
+  uint32_t max_batch = 0;    // sequence slots; 0: the compiled max_batch (never more)
+  uint32_t max_seq_len = 0;  // positions per slot; 0: the compiled max_seq_len (never more)
+  int threads = 0;           // 0: std::thread::hardware_concurrency()
+  uint64_t random_weights_seed = 0;  // for --no-weights plans
+  artifact::OpenOptions open;        // passed to Artifact::open
+};
+
+struct BoundEntryPoint;  // bound_step.h
+struct EngineState;      // bound_step.h
+
+class CpuEngine final : public Model {
+ public:
+  // NotFound / InvalidArtifact / Unsupported from the artifact or its steps
+  // (an unknown kernel, a weight format or layout the CPU kernels lack),
+  // InvalidArgument for options above the compiled limits.
+  static Result<std::unique_ptr<CpuEngine>> load(const std::string& path, const EngineOptions& opts = {});
+  static Result<std::unique_ptr<CpuEngine>> fromArtifact(artifact::Artifact artifact,
+                                                         const EngineOptions& opts = {});
+  ~CpuEngine() override;
+
+  const ModelLimits& limits() const override { return limits_; }
+  Result<std::span<const float>> prefill(uint32_t slot, std::span<const int32_t> tokens,
+                                         uint32_t start_pos) override;
+  Result<std::span<const float>> decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                                        std::span<const uint32_t> positions) override;
+
+  const artifact::Artifact& artifact() const { return artifact_; }
+  int threads() const;
+
+ private:
+  explicit CpuEngine(artifact::Artifact a);
+  VoidResult init(const EngineOptions& opts);
+  VoidResult checkTokens(std::span<const int32_t> tokens) const;
+  // Runs `ep` over tokens[T] of `slot` at positions start.. ; returns the
+  // last token's logits.
+  const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start);
+
+  artifact::Artifact artifact_;
+  ModelLimits limits_;
+  std::unique_ptr<EngineState> state_;
+  std::vector<uint32_t> filled_;        // per slot: positions [0, filled) hold K/V
+  std::vector<float> decode_logits_;    // [max_batch, vocab]
+  std::vector<uint8_t> decode_seen_;    // per slot, duplicate check
+};
+
+}  // namespace lac::engine

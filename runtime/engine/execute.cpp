@@ -1,0 +1,142 @@
+// Running bound steps: one kernel call (or a short fixed sequence) per step.
+#include "runtime/engine/bound_step.h"
+#include "runtime/kernels/cpu/attention.h"
+#include "runtime/kernels/cpu/embedding.h"
+#include "runtime/kernels/cpu/matmul.h"
+#include "runtime/kernels/cpu/parallel.h"
+#include "runtime/kernels/cpu/rmsnorm.h"
+#include "runtime/kernels/cpu/rope.h"
+#include "runtime/kernels/cpu/swiglu.h"
+
+namespace lac::engine {
+
+namespace {
+
+namespace cpu = kernels::cpu;
+using K = plan::Kernel;
+
+// y[n, rows] = x[n, cols] . W^T (+ residual)
+void matmul(const cpu::CpuContext& ctx, const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys,
+            int64_t n, int64_t rows, int64_t cols, const float* res = nullptr, int64_t rs = 0) {
+  kernels::MatmulArgs a;
+  a.x = x;
+  a.x_stride = xs;
+  a.w = w.p;
+  a.w_type = w.type;
+  a.y = y;
+  a.y_stride = ys;
+  a.residual = res;
+  a.residual_stride = rs;
+  a.n = n;
+  a.in = cols;
+  a.out = rows;
+  cpu::matmul(ctx, a);
+}
+
+void rmsnorm(const cpu::CpuContext& ctx, const float* x, int64_t xs, const float* w, float* y, int64_t ys,
+             int64_t n, int64_t dim, float eps) {
+  cpu::rmsnorm(ctx, kernels::RmsNormArgs{x, xs, w, y, ys, n, dim, eps});
+}
+
+// Normalizes the step's last n input rows into the scratch [n, cols] (unless
+// the previous step left them there); returns the scratch.
+const float* normInput(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int64_t n) {
+  float* xn = ep.norm_scratch.data();
+  if (!b.reuse_norm)
+    rmsnorm(s.ctx, b.in[0].last(t, n), b.in[0].stride, static_cast<const float*>(b.w[0].p), xn, b.cols, n, b.cols,
+            b.eps);
+  return xn;
+}
+
+void gateUpSilu(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int64_t n) {
+  const float* xn = normInput(s, ep, b, t, n);
+  float* g = ep.mm_scratch.data();
+  kernels::SwigluArgs sw;
+  if (b.n_w == 2) {  // one fused [2 * rows, cols] weight: gate rows first
+    matmul(s.ctx, xn, b.cols, b.w[1], g, 2 * b.rows, n, 2 * b.rows, b.cols);
+    sw = kernels::SwigluArgs::fused(g, b.out.last(t, n), n, b.rows);
+    sw.out_stride = b.out.stride;
+  } else {
+    float* u = g + ep.mm_half;
+    matmul(s.ctx, xn, b.cols, b.w[1], g, b.rows, n, b.rows, b.cols);
+    matmul(s.ctx, xn, b.cols, b.w[2], u, b.rows, n, b.rows, b.cols);
+    sw = {g, b.rows, u, b.rows, b.out.last(t, n), b.out.stride, n, b.rows};
+  }
+  cpu::swiglu(s.ctx, sw);
+}
+
+void attention(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int32_t slot) {
+  const int64_t hd = b.n_heads * b.head_dim, kvd = b.n_kv_heads * b.head_dim;
+  float *q, *k, *v;
+  int64_t qs, ks, vs;
+  if (b.n_in == 1) {
+    q = b.in[0].p;
+    k = q + hd;
+    v = k + kvd;
+    qs = ks = vs = b.in[0].stride;
+  } else {
+    q = b.in[0].p, k = b.in[1].p, v = b.in[2].p;
+    qs = b.in[0].stride, ks = b.in[1].stride, vs = b.in[2].stride;
+  }
+  const int32_t* pos = ep.positions;
+  cpu::rope(s.ctx, kernels::RopeArgs{q, qs, t, b.n_heads, b.head_dim, pos, b.freqs.data()});
+  cpu::rope(s.ctx, kernels::RopeArgs{k, ks, t, b.n_kv_heads, b.head_dim, pos, b.freqs.data()});
+  const kernels::KvCacheView& cache = s.kv_layers[size_t(b.layer)];
+  int32_t* slots = ep.slot_ids.data();
+  for (int64_t i = 0; i < t; ++i) slots[i] = slot;
+  cpu::kvAppend(s.ctx, kernels::KvAppendArgs{cache, k, ks, v, vs, t, slots, pos});
+  if (t == 1) {
+    const int32_t length = pos[0] + 1;
+    kernels::AttentionDecodeArgs a{cache, q, qs, b.out.p, b.out.stride, 1, b.n_heads, slots, &length, b.scale};
+    cpu::attentionDecode(s.ctx, a);
+  } else {
+    kernels::AttentionPrefillArgs a{cache, q, qs, b.out.p, b.out.stride, t, b.n_heads, slot, pos[0], b.scale};
+    cpu::attentionPrefill(s.ctx, a);
+  }
+}
+
+void add(const EngineState& s, const BoundStep& b, int64_t t, int64_t n) {
+  const float* x = b.in[0].last(t, n);
+  const float* y = b.in[1].last(t, n);
+  float* o = b.out.last(t, n);
+  const int64_t xs = b.in[0].stride, ys = b.in[1].stride, os = b.out.stride, c = b.cols;
+  cpu::parallelRows(s.ctx, n, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t j = 0; j < c; ++j) o[r * os + j] = x[r * xs + j] + y[r * ys + j];
+  });
+}
+
+}  // namespace
+
+void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot) {
+  for (const BoundStep& b : ep.steps) {
+    const int64_t n = b.out.rows(t);  // rows this step produces
+    switch (b.kernel) {
+      case K::embed: {
+        kernels::EmbeddingArgs a{b.w[0].p, b.w[0].type, b.rows, b.cols, b.ids, t, b.out.p, b.out.stride};
+        cpu::embedding(s.ctx, a);
+        break;
+      }
+      case K::rmsnorm:
+        rmsnorm(s.ctx, b.in[0].last(t, n), b.in[0].stride, static_cast<const float*>(b.w[0].p), b.out.last(t, n),
+                b.out.stride, n, b.cols, b.eps);
+        break;
+      case K::matmul:
+        matmul(s.ctx, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols);
+        break;
+      case K::rmsnorm_matmul:
+      case K::final_norm_lm_head:
+        matmul(s.ctx, normInput(s, ep, b, t, n), b.cols, b.w[1], b.out.p, b.out.stride, n, b.rows, b.cols);
+        break;
+      case K::matmul_residual:
+        matmul(s.ctx, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols,
+               b.in[1].last(t, n), b.in[1].stride);
+        break;
+      case K::rmsnorm_gate_up_silu: gateUpSilu(s, ep, b, t, n); break;
+      case K::rope_kv_attention: attention(s, ep, b, t, slot); break;
+      case K::add: add(s, b, t, n); break;
+    }
+  }
+}
+
+}  // namespace lac::engine
