@@ -11,6 +11,7 @@ model=$(bash scripts/fetch-model.sh)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 
-# The main job, for now: read the real checkpoint and describe it. (Compiling
-# it to a .lac and chatting with it arrive with the compiler and the runtime.)
+# The main job: read the real checkpoint, describe it, and compile it into one
+# .lac artifact (chatting with it arrives with lac-run).
 "$BUILD"/bin/lac-compile "$model" --print-model
+"$BUILD"/bin/lac-compile "$model" -o "$BUILD"/smollm2.lac

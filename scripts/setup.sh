@@ -7,7 +7,7 @@
 set -euo pipefail
 
 DEB_PACKAGES=(
-  cmake ninja-build ccache g++ clang python3 python3-pip unzip
+  cmake ninja-build ccache g++ clang python3 python3-pip unzip time
   libgtest-dev libbenchmark-dev
   flatbuffers-compiler libflatbuffers-dev
   libboost-program-options-dev nlohmann-json3-dev libpcre2-dev

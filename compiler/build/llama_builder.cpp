@@ -116,8 +116,11 @@ VoidResult declareWeights(const ModelSpec& spec, mlir::OpBuilder& b, mlir::Locat
                         "%s: tensor '%s' has rank %zu; weights are vectors or matrices",
                         spec.path.c_str(), t.name.c_str(), t.shape.size());
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
-    b.create<llama::WeightOp>(loc, b.getStringAttr(t.name),
-                              mlir::TypeAttr::get(RankedTensorType::get(shape, f32)));
+    auto w = b.create<llama::WeightOp>(loc, b.getStringAttr(t.name),
+                                       mlir::TypeAttr::get(RankedTensorType::get(shape, f32)));
+    // How the checkpoint stores it: lowering copies this onto the exec.weight
+    // and packing converts from it (docs/DIALECTS.md, "Source dtype").
+    w->setAttr("source_dtype", b.getStringAttr(std::string(dtypeName(t.dtype))));
   }
   return {};
 }

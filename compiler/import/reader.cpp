@@ -45,6 +45,49 @@ std::string shapeString(const std::vector<uint64_t>& s) {
 
 }  // namespace
 
+namespace {
+
+struct ExpectedTensor {
+  std::string name;
+  std::vector<uint64_t> shape;
+};
+
+// Every tensor the Llama graph reads, with the shape the config implies.
+std::vector<ExpectedTensor> expectedTensors(const ModelConfig& c) {
+  const uint64_t q = uint64_t(c.n_heads) * c.head_dim, kv = uint64_t(c.n_kv_heads) * c.head_dim;
+  std::vector<ExpectedTensor> want = {{"tok_embeddings.weight", {c.vocab_size, c.dim}}};
+  for (uint32_t i = 0; i < c.n_layers; ++i) {
+    const std::string p = "layers." + std::to_string(i) + ".";
+    want.push_back({p + "attention_norm.weight", {c.dim}});
+    want.push_back({p + "attention.wq.weight", {q, c.dim}});
+    want.push_back({p + "attention.wk.weight", {kv, c.dim}});
+    want.push_back({p + "attention.wv.weight", {kv, c.dim}});
+    want.push_back({p + "attention.wo.weight", {c.dim, q}});
+    want.push_back({p + "ffn_norm.weight", {c.dim}});
+    want.push_back({p + "feed_forward.w1.weight", {c.ffn_dim, c.dim}});
+    want.push_back({p + "feed_forward.w2.weight", {c.dim, c.ffn_dim}});
+    want.push_back({p + "feed_forward.w3.weight", {c.ffn_dim, c.dim}});
+  }
+  want.push_back({"norm.weight", {c.dim}});
+  if (!c.tied_embeddings) want.push_back({"output.weight", {c.vocab_size, c.dim}});
+  return want;
+}
+
+}  // namespace
+
+void declareTensorsFromConfig(ModelSpec& spec, DType dtype) {
+  spec.tensors.clear();
+  for (ExpectedTensor& e : expectedTensors(spec.config)) {
+    TensorView t;
+    t.name = std::move(e.name);
+    t.shape = std::move(e.shape);
+    // Norm weights are f32 in every format LAC emits; matrices take `dtype`.
+    t.dtype = t.shape.size() == 1 ? DType::F32 : dtype;
+    t.source = "(no weights: declared from the config)";
+    spec.tensors.push_back(std::move(t));
+  }
+}
+
 VoidResult validateSpec(const ModelSpec& spec) {
   const ModelConfig& c = spec.config;
   const char* where = spec.path.c_str();
@@ -72,26 +115,8 @@ VoidResult validateSpec(const ModelSpec& spec) {
 
   if (spec.tensors.empty()) return {};  // config-only read
 
-  const uint64_t q = uint64_t(c.n_heads) * c.head_dim, kv = uint64_t(c.n_kv_heads) * c.head_dim;
-  struct Want {
-    std::string name;
-    std::vector<uint64_t> shape;
-  };
-  std::vector<Want> want = {{"tok_embeddings.weight", {c.vocab_size, c.dim}}, {"norm.weight", {c.dim}}};
-  if (!c.tied_embeddings) want.push_back({"output.weight", {c.vocab_size, c.dim}});
-  for (uint32_t i = 0; i < c.n_layers; ++i) {
-    const std::string p = "layers." + std::to_string(i) + ".";
-    want.push_back({p + "attention_norm.weight", {c.dim}});
-    want.push_back({p + "attention.wq.weight", {q, c.dim}});
-    want.push_back({p + "attention.wk.weight", {kv, c.dim}});
-    want.push_back({p + "attention.wv.weight", {kv, c.dim}});
-    want.push_back({p + "attention.wo.weight", {c.dim, q}});
-    want.push_back({p + "ffn_norm.weight", {c.dim}});
-    want.push_back({p + "feed_forward.w1.weight", {c.ffn_dim, c.dim}});
-    want.push_back({p + "feed_forward.w2.weight", {c.dim, c.ffn_dim}});
-    want.push_back({p + "feed_forward.w3.weight", {c.ffn_dim, c.dim}});
-  }
-  for (const Want& w : want) {
+  const std::vector<ExpectedTensor> want = expectedTensors(c);
+  for (const ExpectedTensor& w : want) {
     const TensorView* t = spec.findTensor(w.name);
     LAC_CHECK_OR_RETURN(t != nullptr, Error::InvalidCheckpoint, "%s: tensor '%s' is missing", where, w.name.c_str());
     LAC_CHECK_OR_RETURN(t->shape == w.shape, Error::InvalidCheckpoint,

@@ -25,6 +25,12 @@ Result<ModelSpec> readGguf(const std::string& path, const ReadOptions& options);
 Result<ModelSpec> readMeta(const std::string& folder, const ReadOptions& options);
 Result<ModelSpec> readHuggingFace(const std::string& folder, const ReadOptions& options);
 
+// For a config-only spec (lac-compile --no-weights): declares every tensor
+// the Llama graph needs, with the shape the config implies, `dtype`, and no
+// data (no pieces). The compiler plans with these; the runtime fills random
+// values.
+void declareTensorsFromConfig(ModelSpec& spec, DType dtype);
+
 // Checks what every reader promises: all expected tensors present with shapes
 // that agree with the config, no tensor past its file's end, tokenizer size
 // matching vocab_size. Readers call it last.

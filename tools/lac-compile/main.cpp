@@ -1,14 +1,23 @@
 // lac-compile: turns a Llama checkpoint into a .lac artifact.
 //
-// Today it reads and describes checkpoints (--print-model); building the IR,
-// the passes and the artifact arrive with the compiler (see docs/ARCHITECTURE.md).
+//   read (compiler/import) -> build llama IR (compiler/build) -> fuse ->
+//   lower to exec, choose weight formats, plan memory (compiler/pipeline) ->
+//   write the artifact or print a stage (compiler/emit)
 #include <boost/program_options.hpp>
 
+#include <chrono>
 #include <iostream>
 #include <string>
 
+#include "compiler/build/llama_builder.h"
+#include "compiler/emit/emit.h"
+#include "compiler/emit/progress_bar.h"
 #include "compiler/import/reader.h"
+#include "compiler/pipeline/pipeline.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
 #include "tools/lac-compile/print_model.h"
+#include "tools/lac-compile/weights.h"
 
 namespace po = boost::program_options;
 
@@ -17,17 +26,23 @@ namespace {
 constexpr const char* kUsage = R"(lac-compile — compile a Llama-family checkpoint into a .lac artifact
 
 Usage:
-  lac-compile MODEL --print-model        describe what was read from MODEL
-  lac-compile MODEL -o OUT.lac [options] compile (not available yet: the compiler is being built)
+  lac-compile MODEL -o OUT.lac [options]   compile (the artifact is all lac-run needs)
+  lac-compile MODEL --print-model          describe what was read from MODEL
+  lac-compile MODEL --emit=STAGE           print a compiler stage instead of writing
 
 MODEL is one of:
   a .gguf file                          (llama.cpp; f32/f16/bf16 and q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k)
   a Meta folder                         (params.json, consolidated.NN.pth, tokenizer.model)
   a Hugging Face folder                 (config.json, *.safetensors, tokenizer.json)
 
+Stages (--emit): llama-mlir (the model as `llama` ops, fused), exec-mlir (one op per
+kernel launch, memory planned), plan-json (the plan the artifact would hold), artifact.
+
 Examples:
-  lac-compile ~/.cache/lac/SmolLM2-135M-Instruct.Q4_1.gguf --print-model
-  lac-compile Meta-Llama-3-8B-Instruct/ --print-model --config-only
+  lac-compile ~/.cache/lac/SmolLM2-135M-Instruct.Q4_1.gguf -o smollm2.lac
+  lac-compile Meta-Llama-3-8B/ -o llama3-8b.lac --weight-format q8_0 --max-seq-len 8192
+  lac-compile Llama-3-8B-hf/ --no-weights -o shape-only.lac   # plan only; lac-run bench --random-weights
+  lac-compile model.gguf --print-model
 
 Exit codes: 0 ok, 2 bad option, 3 file not found or unreadable, 4 invalid checkpoint,
             5 unsupported input, 70 internal error.
@@ -38,16 +53,34 @@ int fail(lac::Error kind, const std::string& message) {
   std::cerr << "lac-compile: error: " << message << "\n";
   return lac::exitCodeFor(kind);
 }
+int fail(const lac::Status& s) { return fail(s.kind, s.message); }
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  lac::pipeline::CompileOptions copts;
+  std::string emit = "artifact", output, weights_out;
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
+      ("output,o", po::value<std::string>(&output), "the .lac file to write")
+      ("target", po::value<std::string>(&copts.target)->default_value("cpu"), "cpu (cuda: not yet)")
+      ("weight-format", po::value<std::string>(&copts.weight_format)->default_value("auto"),
+       "auto|f32|f16|bf16|q8_0|q4_0|q4_1; auto keeps a stored format the target runs, converts others to q8_0")
+      ("max-seq-len", po::value<uint32_t>(&copts.max_seq_len),
+       "positions per sequence in the KV cache (default: the model's context, at most 4096)")
+      ("max-batch", po::value<uint32_t>(&copts.max_batch)->default_value(1), "sequences decoded together")
+      ("emit", po::value<std::string>(&emit)->default_value("artifact"), "llama-mlir|exec-mlir|plan-json|artifact")
+      ("print-ir-after-all", "print the IR after every pass (stderr)")
+      ("no-weights", "compile from the config alone; lac-run fills random weights (benchmarking big shapes)")
+      ("weights-out", po::value<std::string>(&weights_out), "write the weights to this file beside the .lac")
       ("print-model", "print what was read: hyper-parameters, tensors by dtype, tokenizer, chat format, stop tokens")
-      ("config-only", "read config and tokenizer only, not the tensors")
-      ("output,o", po::value<std::string>(), "the .lac file to write");
+      ("config-only", "with --print-model: read config and tokenizer only, not the tensors")
+      ("quiet,q", "no progress or memory-plan summary on stderr");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>(), "checkpoint");
   po::options_description all;
@@ -68,16 +101,75 @@ int main(int argc, char** argv) {
   }
   if (!vm.count("model")) return fail(lac::Error::InvalidArgument, "no MODEL given (see lac-compile --help)");
   const std::string model = vm["model"].as<std::string>();
+  const bool quiet = vm.count("quiet") > 0;
+  const bool no_weights = vm.count("no-weights") > 0;
+  copts.print_ir_after_all = vm.count("print-ir-after-all") > 0;
+  copts.print_memory_plan = !quiet;
 
+  if (emit != "llama-mlir" && emit != "exec-mlir" && emit != "plan-json" && emit != "artifact")
+    return fail(lac::Error::InvalidArgument,
+                "--emit=" + emit + ": expected llama-mlir, exec-mlir, plan-json or artifact");
+  const bool print_model = vm.count("print-model") > 0;
+  if (!print_model && emit == "artifact" && output.empty())
+    return fail(lac::Error::InvalidArgument, "no output file: add -o OUT.lac (or --emit=STAGE to print a stage)");
+  if (vm.count("max-seq-len") && copts.max_seq_len == 0)
+    return fail(lac::Error::InvalidArgument, "--max-seq-len must be at least 1");
+  if (no_weights && !weights_out.empty())
+    return fail(lac::Error::InvalidArgument, "--no-weights and --weights-out exclude each other");
+
+  // Read.
+  const auto t0 = std::chrono::steady_clock::now();
   lac::import::ReadOptions ro;
-  ro.config_only = vm.count("config-only") > 0;
+  ro.config_only = vm.count("config-only") > 0 || no_weights;
   auto spec = lac::import::readModel(model, ro);
-  if (!spec.ok()) return fail(spec.error(), spec.message());
-
-  if (vm.count("print-model")) {
+  if (!spec.ok()) return fail(spec.status());
+  if (print_model) {
     lac::tools::printModel(*spec, std::cout);
     return 0;
   }
-  return fail(lac::Error::Unsupported,
-              "writing a .lac artifact is not implemented yet; use --print-model to inspect the checkpoint");
+  if (no_weights) lac::import::declareTensorsFromConfig(*spec, lac::DType::BF16);
+  if (auto r = lac::pipeline::resolveOptions(*spec, copts); !r.ok()) return fail(r.status());
+
+  // Build and optimize.
+  mlir::MLIRContext ctx;
+  lac::pipeline::loadDialects(ctx);
+  auto module = lac::build::buildLlamaModuleOrError(*spec, ctx);
+  if (!module.ok()) return fail(module.status());
+  mlir::ModuleOp m = module->get();
+  if (auto r = lac::pipeline::fuse(m, copts); !r.ok()) return fail(r.status());
+  if (emit == "llama-mlir") {
+    m.print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+  if (auto r = lac::pipeline::lowerToPlannedExec(m, copts); !r.ok()) return fail(r.status());
+  if (emit == "exec-mlir") {
+    m.print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+
+  lac::emit::EmitOptions eo;
+  eo.path = output;
+  if (no_weights) {
+    eo.weights = lac::emit::WeightMode::Random;
+  } else if (!weights_out.empty()) {
+    eo.weights = lac::emit::WeightMode::External;
+    eo.weights_out = weights_out;
+  }
+  if (emit == "plan-json") {
+    if (auto r = lac::emit::emitPlanJson(m, *spec, std::cout, {}, eo); !r.ok()) return fail(r.status());
+    return 0;
+  }
+
+  // Write the artifact, with a progress bar while weights are packed.
+  lac::emit::ProgressBar bar("packing weights", stderr);
+  if (!quiet) eo.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  auto provider = no_weights ? lac::emit::WeightProvider{} : lac::tools::packingWeightProvider(*spec);
+  if (auto r = lac::emit::emitArtifact(m, *spec, provider, eo); !r.ok()) return fail(r.status());
+  if (!quiet) {
+    bar.finish();
+    std::fprintf(stderr, "lac-compile: wrote %s in %.2f s\n", output.c_str(), secondsSince(t0));
+  }
+  return 0;
 }

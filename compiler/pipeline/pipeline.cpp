@@ -1,0 +1,97 @@
+#include "compiler/pipeline/pipeline.h"
+
+#include <algorithm>
+
+#include "compiler/conversion/Passes.h"
+#include "dialects/Exec/Transforms/Passes.h"
+#include "dialects/InitAllDialects.h"
+#include "dialects/Llama/Transforms/Passes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace lac::pipeline {
+
+namespace {
+
+// Runs `pm` on `module`; the first error diagnostic becomes the Result's
+// one-line message (MLIR would otherwise print it with a location and notes).
+VoidResult runCapturingErrors(mlir::PassManager& pm, mlir::ModuleOp module, const char* stage) {
+  std::string first_error;
+  mlir::ScopedDiagnosticHandler handler(module.getContext(), [&](mlir::Diagnostic& d) {
+    if (d.getSeverity() == mlir::DiagnosticSeverity::Error && first_error.empty()) {
+      llvm::raw_string_ostream os(first_error);
+      os << d;
+    }
+    return mlir::success();
+  });
+  if (mlir::failed(pm.run(module))) {
+    if (first_error.empty()) first_error = "a pass failed without a diagnostic";
+    std::replace(first_error.begin(), first_error.end(), '\n', ' ');
+    LAC_FAIL(Error::InvalidArgument, "%s: %s", stage, first_error.c_str());
+  }
+  return {};
+}
+
+void configure(mlir::PassManager& pm, const CompileOptions& opts) {
+  if (opts.print_ir_after_all) {
+    pm.getContext()->disableMultithreading();
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](mlir::Pass*, mlir::Operation*) { return false; },
+        /*shouldPrintAfterPass=*/[](mlir::Pass*, mlir::Operation*) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+  }
+}
+
+}  // namespace
+
+void loadDialects(mlir::MLIRContext& ctx) {
+  mlir::DialectRegistry registry;
+  lac::registerAllDialects(registry);
+  ctx.appendDialectRegistry(registry);
+  ctx.loadAllAvailableDialects();
+}
+
+VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
+  LAC_CHECK_OR_RETURN(opts.target == "cpu", Error::InvalidArgument,
+                      "--target=%s: this build compiles for 'cpu' only (cuda arrives with the CUDA backend)",
+                      opts.target.c_str());
+  static const char* kFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1"};
+  LAC_CHECK_OR_RETURN(std::find(std::begin(kFormats), std::end(kFormats), opts.weight_format) != std::end(kFormats),
+                      Error::InvalidArgument, "--weight-format=%s: expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1",
+                      opts.weight_format.c_str());
+  const uint32_t context = spec.config.max_seq_len;
+  if (opts.max_seq_len == 0) opts.max_seq_len = context ? std::min<uint32_t>(context, 4096) : 4096;
+  LAC_CHECK_OR_RETURN(context == 0 || opts.max_seq_len <= context, Error::InvalidArgument,
+                      "--max-seq-len=%u is above the model's context length %u", opts.max_seq_len, context);
+  LAC_CHECK_OR_RETURN(opts.max_batch >= 1 && opts.max_batch <= 4096, Error::InvalidArgument,
+                      "--max-batch=%u: expected 1 to 4096", opts.max_batch);
+  return {};
+}
+
+VoidResult fuse(mlir::ModuleOp module, const CompileOptions& opts) {
+  mlir::PassManager pm(module.getContext());
+  configure(pm, opts);
+  lac::buildLlamaFusionPipeline(pm);
+  return runCapturingErrors(pm, module, "fusion");
+}
+
+VoidResult lowerToPlannedExec(mlir::ModuleOp module, const CompileOptions& opts) {
+  mlir::PassManager pm(module.getContext());
+  configure(pm, opts);
+  lac::LacConvertLlamaToExecOptions lower;
+  lower.target = opts.target;
+  pm.addPass(lac::createLacConvertLlamaToExec(lower));
+  lac::LacSelectWeightFormatsOptions formats;
+  formats.weightFormat = opts.weight_format;
+  pm.addPass(lac::createLacSelectWeightFormats(formats));
+  lac::LacPlanMemoryOptions plan;
+  plan.maxSeqLen = opts.max_seq_len;
+  plan.maxBatch = opts.max_batch;
+  plan.print = opts.print_memory_plan;
+  pm.addPass(lac::createLacPlanMemory(plan));
+  return runCapturingErrors(pm, module, "lowering");
+}
+
+}  // namespace lac::pipeline
