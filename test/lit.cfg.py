@@ -24,6 +24,9 @@ config.substitutions.append(("%smollm2", os.path.join(os.environ.get("LAC_MODEL_
 
 if config.lac_build_compiler:
     config.available_features.add("compiler")
+# lac-run can generate only when the tree has the CPU engine (runtime/engine).
+if getattr(config, "lac_have_cpu_engine", False):
+    config.available_features.add("cpu-engine")
 
 # The real default model, when scripts/fetch-model.sh has put it in the cache.
 _smollm2 = [s for k, s in config.substitutions if k == "%smollm2"][0]

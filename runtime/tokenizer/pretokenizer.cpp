@@ -158,14 +158,15 @@ VoidResult splitFrom(const std::vector<std::shared_ptr<const PreTokenizer::Stage
 
 Result<PreTokenizer> PreTokenizer::create(std::string_view name, std::string_view regex) {
   std::vector<std::string> patterns;
-  if (name.empty()) {
+  if (name == "none") return PreTokenizer();  // no stages: the text is one piece
+  if (name.empty() || name == "regex") {  // "regex": the HF reader's own Split regex
     LAC_CHECK_OR_RETURN(!regex.empty(), Error::InvalidArtifact,
                         "tokenizer: neither a pre-tokenizer name nor a regex");
     patterns.emplace_back(regex);
   } else {
     patterns = namedStages(name);
     LAC_CHECK_OR_RETURN(!patterns.empty(), Error::Unsupported,
-                        "tokenizer: unknown pre-tokenizer '%.*s' (known: llama3, llama-bpe, gpt2, smollm)",
+                        "tokenizer: unknown pre-tokenizer '%.*s' (known: llama3, llama-bpe, gpt2, smollm, regex, none)",
                         static_cast<int>(name.size()), name.data());
   }
   PreTokenizer pre;

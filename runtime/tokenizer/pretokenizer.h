@@ -20,8 +20,8 @@ namespace lac {
 
 class PreTokenizer {
  public:
-  // A known name ("llama3", "llama-bpe", "gpt2", "gpt-2", "smollm"), or an
-  // empty name and one regex. Error::Unsupported for other names,
+  // A known name ("llama3", "llama-bpe", "gpt2", "gpt-2", "smollm"), an
+  // empty name or "regex" and one regex, or "none" (no splitting). Error::Unsupported for other names,
   // Error::InvalidArtifact for a regex that does not compile.
   static Result<PreTokenizer> create(std::string_view name, std::string_view regex);
 

@@ -47,8 +47,8 @@ struct TokenizerData {
   // GPT-2 BPE merges in priority order, as raw-byte pairs. Unused by tiktoken.
   std::vector<std::pair<std::string, std::string>> merges;
   std::vector<SpecialToken> special_tokens;
-  // Pre-tokenizer: a known name ("llama3", "llama-bpe", "gpt2", "smollm"), or
-  // an empty name and the regex itself.
+  // Pre-tokenizer: a known name ("llama3", "llama-bpe", "gpt2", "smollm"),
+  // "regex" or an empty name with the regex itself, or "none" (no splitting).
   std::string pre_tokenizer;
   std::string pre_tokenizer_regex;
   std::optional<uint32_t> bos_id;

@@ -1,0 +1,154 @@
+// lac-run bench: prefill and decode speed, time to first token, memory.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/sampling/rng.h"
+#include "tools/lac-run/common.h"
+
+namespace lac::run {
+
+namespace {
+
+constexpr const char* kUsage = R"(lac-run bench — measure a model's speed
+
+Usage:
+  lac-run bench MODEL.lac [--prompt-len 128] [--gen-len 64] [--batch 1] [--threads N]
+                          [--repetitions 3] [--warmup 1] [--json]
+
+Each repetition prefills `batch` prompts of `prompt-len` random token ids (one
+pass per prompt) and decodes `gen-len` tokens for each (greedy, no stop
+token). Reports prefill and decode tokens per second, the time to the first
+token, the load time and the peak resident memory; speeds are the median over
+the repetitions, with their min and max. A plan compiled with --no-weights
+runs with random weights.
+
+Examples:
+  lac-run bench smollm2.lac
+  lac-run bench llama3-8b-shape.lac --prompt-len 512 --gen-len 128 --batch 4 --json
+
+Options)";
+
+struct Sample {
+  double prefill_tps, decode_tps, ttft_ms;
+};
+
+struct Spread {
+  double median, min, max;
+};
+
+Spread spread(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  const double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  return {med, v.front(), v.back()};
+}
+
+double peakRssMiB() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return double(ru.ru_maxrss) / 1024.0;  // Linux: KiB
+}
+
+}  // namespace
+
+int cmdBench(int argc, char** argv) {
+  po::options_description visible(kUsage);
+  visible.add_options()
+      ("help,h", "show this help")
+      ("prompt-len", po::value<uint32_t>()->default_value(128), "prompt tokens per sequence")
+      ("gen-len", po::value<uint32_t>()->default_value(64), "generated tokens per sequence")
+      ("batch", po::value<uint32_t>()->default_value(1), "sequences run together")
+      ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores")
+      ("repetitions", po::value<uint32_t>()->default_value(3), "measured runs")
+      ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
+      ("json", "print the results as JSON");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value<std::string>());
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::variables_map vm;
+  int code = 0;
+  if (!parseArgs(argc, argv, kUsage, visible, hidden, pos, vm, &code)) return code;
+  if (!vm.count("model")) return fail(Error::InvalidArgument, "no MODEL.lac given (see lac-run bench --help)");
+  const uint32_t plen = vm["prompt-len"].as<uint32_t>(), glen = vm["gen-len"].as<uint32_t>();
+  const uint32_t batch = vm["batch"].as<uint32_t>(), reps = vm["repetitions"].as<uint32_t>();
+  if (plen == 0 || glen == 0 || batch == 0 || reps == 0)
+    return fail(Error::InvalidArgument, "--prompt-len, --gen-len, --batch and --repetitions must be > 0");
+
+  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0});
+  if (!loaded.ok()) return fail(loaded.status());
+  engine::Model& model = *(*loaded)->model.model;
+  const engine::ModelLimits& lim = model.limits();
+  if (uint64_t(plen) + glen > lim.max_seq_len)
+    return fail(Error::InvalidArgument, "--prompt-len " + std::to_string(plen) + " + --gen-len " +
+                                            std::to_string(glen) + " is more than the model's max sequence length " +
+                                            std::to_string(lim.max_seq_len));
+
+  // Random prompts, the same every run.
+  std::vector<std::vector<int32_t>> prompts(batch, std::vector<int32_t>(plen));
+  auto rng = sampling::Rng::forSequence(1234, 0);
+  for (auto& p : prompts)
+    for (int32_t& t : p) t = int32_t(rng.nextU64() % lim.vocab_size);
+  generate::GenerateOptions o;
+  o.temperature = 0;
+  o.max_gen_len = glen;
+
+  std::vector<Sample> samples;
+  const uint32_t warmup = vm["warmup"].as<uint32_t>();
+  for (uint32_t r = 0; r < warmup + reps; ++r) {
+    auto res = generate::generate(model, prompts, o);
+    if (!res.ok()) return fail(res.status());
+    const auto& s = res->stats;
+    if (r < warmup) continue;
+    samples.push_back({double(s.prompt_tokens) / s.prefill_seconds,
+                       s.decode_seconds > 0 ? double(s.decoded_tokens) / s.decode_seconds : 0.0,
+                       s.first_token_seconds * 1e3});
+  }
+  std::vector<double> pf, dc, tt;
+  for (const Sample& s : samples) {
+    pf.push_back(s.prefill_tps);
+    dc.push_back(s.decode_tps);
+    tt.push_back(s.ttft_ms);
+  }
+  const Spread P = spread(pf), D = spread(dc), T = spread(tt);
+  const double load_s = (*loaded)->load_seconds, rss = peakRssMiB();
+
+  if (vm.count("json")) {
+    auto js = [](const Spread& s) { return nlohmann::ordered_json{{"median", s.median}, {"min", s.min}, {"max", s.max}}; };
+    nlohmann::ordered_json j;
+    j["model"] = vm["model"].as<std::string>();
+    j["prompt_len"] = plen;
+    j["gen_len"] = glen;
+    j["batch"] = batch;
+    j["threads"] = vm["threads"].as<int>();
+    j["repetitions"] = reps;
+    j["prefill_tokens_per_second"] = js(P);
+    j["decode_tokens_per_second"] = js(D);
+    j["time_to_first_token_ms"] = js(T);
+    j["load_seconds"] = load_s;
+    j["peak_rss_mib"] = rss;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  auto line = [](const char* name, const Spread& s, const char* unit) {
+    std::cout << std::left << std::setw(22) << name << std::right << std::fixed << std::setprecision(2)
+              << std::setw(10) << s.median << " " << unit << "  (min " << s.min << ", max " << s.max << ")\n";
+  };
+  std::cout << "bench: prompt " << plen << " tokens, generate " << glen << ", batch " << batch << ", "
+            << reps << " repetitions\n";
+  line("prefill", P, "tok/s");
+  line("decode", D, "tok/s");
+  line("time to first token", T, "ms");
+  std::cout << std::left << std::setw(22) << "load" << std::right << std::setw(10) << std::setprecision(3) << load_s
+            << " s\n"
+            << std::left << std::setw(22) << "peak RSS" << std::right << std::setw(10) << std::setprecision(1) << rss
+            << " MiB\n";
+  return 0;
+}
+
+}  // namespace lac::run

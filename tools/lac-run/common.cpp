@@ -1,0 +1,87 @@
+// lac-run: errors, option parsing, sampling options, UTF-8 checks.
+#include "tools/lac-run/common.h"
+
+#include <iostream>
+#include <random>
+
+#include "runtime/sampling/sampler.h"
+#include "runtime/tokenizer/utf8.h"
+
+namespace lac::run {
+
+// --- Errors --------------------------------------------------------------------------------
+
+int fail(Error kind, const std::string& message) {
+  std::cerr << "lac-run: error: " << message << "\n";
+  return exitCodeFor(kind);
+}
+
+int fail(const Status& s) { return fail(s.kind, s.message); }
+
+bool parseArgs(int argc, char** argv, const char* usage, const po::options_description& visible,
+               const po::options_description& hidden, const po::positional_options_description& pos,
+               po::variables_map& vm, int* exit_code) {
+  po::options_description all;
+  all.add(visible).add(hidden);
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    *exit_code = fail(Error::InvalidArgument, std::string(e.what()) + " (see lac-run " + argv[0] + " --help)");
+    return false;
+  }
+  if (vm.count("help")) {
+    std::cout << visible << "\n";
+    *exit_code = 0;
+    return false;
+  }
+  return true;
+}
+
+// --- Generation options ----------------------------------------------------------------------
+
+po::options_description samplingOptions(bool echo) {
+  po::options_description o("Generation");
+  o.add_options()
+      ("max-gen-len", po::value<uint32_t>(), "most tokens to generate (default: the artifact's, else up to max_seq_len)")
+      ("temperature", po::value<float>(), "softmax temperature, >= 0; 0 = greedy (default: the artifact's, 0.6)")
+      ("top-p", po::value<float>(), "nucleus sampling, in (0, 1]; 1 = off (default: the artifact's, 0.9)")
+      ("top-k", po::value<int32_t>()->default_value(0), "keep the k most likely tokens; 0 = off")
+      ("min-p", po::value<float>()->default_value(0.0f), "drop tokens below min-p x the top probability; 0 = off")
+      ("repeat-penalty", po::value<float>()->default_value(1.0f), "penalty on the last 64 tokens; 1 = off")
+      ("seed", po::value<uint64_t>(), "random seed (default: a random one)")
+      ("logprobs", "report each token's log-probability");
+  if (echo) o.add_options()("echo", "include the prompt (and its logprobs) in the output");
+  return o;
+}
+
+Result<generate::GenerateOptions> generateOptions(const po::variables_map& vm,
+                                                  const generate::GenerationDefaults& d) {
+  generate::GenerateOptions o;
+  o.max_gen_len = vm.count("max-gen-len") ? vm["max-gen-len"].as<uint32_t>() : d.max_gen_len;
+  o.temperature = vm.count("temperature") ? vm["temperature"].as<float>() : d.temperature;
+  o.top_p = vm.count("top-p") ? vm["top-p"].as<float>() : d.top_p;
+  o.top_k = vm["top-k"].as<int32_t>();
+  o.min_p = vm["min-p"].as<float>();
+  o.repetition_penalty = vm["repeat-penalty"].as<float>();
+  o.seed = vm.count("seed") ? vm["seed"].as<uint64_t>() : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  o.logprobs = vm.count("logprobs") > 0;
+  o.echo = vm.count("echo") > 0;
+  sampling::SamplerOptions so;
+  so.temperature = o.temperature;
+  so.top_p = o.top_p;
+  so.top_k = o.top_k;
+  so.min_p = o.min_p;
+  so.repetition_penalty = o.repetition_penalty;
+  LAC_RETURN_IF_ERROR(sampling::validateSamplerOptions(so));
+  return o;
+}
+
+VoidResult checkUtf8(std::string_view text, std::string_view what) {
+  const size_t bad = utf8::firstInvalid(text);
+  LAC_CHECK_OR_RETURN(bad == std::string_view::npos, Error::InvalidArgument, "%.*s: not valid UTF-8 at byte %zu",
+                      int(what.size()), what.data(), bad);
+  return {};
+}
+
+}  // namespace lac::run
