@@ -51,6 +51,9 @@ mlir::exec::TargetAttr makeTargetAttr(mlir::MLIRContext *ctx, const TargetKernel
 llvm::SmallVector<mlir::FlatSymbolRefAttr> matrixWeights(mlir::Operation *op);
 llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
 
+// The more precise of two formats (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+WeightFormat morePrecise(WeightFormat a, WeightFormat b);
+
 // Weights read by one fused kernel (rmsnorm_matmul's, gate/up) must share a
 // format so they pack into one matrix: each group takes the most precise
 // format among its members (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
