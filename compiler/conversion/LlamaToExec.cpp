@@ -8,8 +8,11 @@
 //   1. llama.weight -> exec.weight (shape, initial format, source_dtype)
 //   2. per func: tensor args -> !exec.buf, ops -> exec ops (value map),
 //      return rewired, old ops erased, function type updated
-//   3. weights of one fused kernel unified to one format; kernel variants
-//      named from the target's kernel table
+//      (qkv_linear + norm -> one rmsnorm_matmul over a fused wqkv weight
+//      whose one buffer feeds rope_kv_attention; swiglu_linear + norm ->
+//      rmsnorm_gate_up_silu over a fused w13 weight)
+//   3. part weights no op reads any more erased; kernel variants named from
+//      the target's kernel table
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +25,10 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include "runtime/core/dtype.h"
@@ -89,12 +95,98 @@ LogicalResult convertWeight(ll::WeightOp w, const llvm::DenseSet<StringAttr> &no
 }
 
 //===----------------------------------------------------------------------===//
+// Fused weights
+//===----------------------------------------------------------------------===//
+
+// One exec.weight per group of checkpoint matrices a fused kernel reads as
+// one: rows stacked in order (`concat_of`), one format (the most precise of
+// the parts'), placed after the last part. Shared by all functions.
+class FusedWeights {
+public:
+  explicit FusedWeights(ModuleOp m) : module(m), symbols(m) {}
+
+  // The fused weight over `parts`, named after the first part with its
+  // `.from.` component replaced by `.to.` (wq -> wqkv, w1 -> w13).
+  FailureOr<FlatSymbolRefAttr> get(Location loc, ArrayRef<FlatSymbolRefAttr> parts,
+                                   StringRef from, StringRef to) {
+    std::string key;
+    for (FlatSymbolRefAttr p : parts)
+      key += p.getValue().str() + "\n";
+    if (auto it = cache.find(key); it != cache.end())
+      return it->second;
+    SmallVector<ex::WeightOp> ws;
+    int64_t rows = 0;
+    for (FlatSymbolRefAttr p : parts) {
+      auto w = symbols.lookup<ex::WeightOp>(p.getAttr());
+      if (!w || w.getShape().size() != 2)
+        return emitError(loc, "fused weight part ") << p << " is not a matrix exec.weight", failure();
+      if (!ws.empty() && w.getShape()[1] != ws.front().getShape()[1])
+        return emitError(loc, "fused weight parts ")
+                   << parts.front() << " and " << p << " differ in column count", failure();
+      rows += w.getShape()[0];
+      ws.push_back(w);
+    }
+    ex::WeightFormat format = ws.front().getFormat();
+    SmallVector<Attribute> refs(parts.begin(), parts.end()), sources;
+    for (ex::WeightOp w : ws) {
+      format = lac::exec_kernels::morePrecise(format, w.getFormat());
+      sources.push_back(w->getAttr("source_dtype"));
+    }
+    Operation *last = ws.front();
+    for (ex::WeightOp w : ws)
+      if (last->isBeforeInBlock(w))
+        last = w;
+    OpBuilder b(module.getContext());
+    b.setInsertionPointAfter(last);
+    auto fused = b.create<ex::WeightOp>(
+        loc, b.getStringAttr(fusedName(parts.front().getValue(), from, to)),
+        b.getDenseI64ArrayAttr({rows, ws.front().getShape()[1]}),
+        ex::WeightFormatAttr::get(b.getContext(), format), b.getStringAttr("row_major"));
+    fused->setAttr("concat_of", b.getArrayAttr(refs));
+    if (llvm::all_of(sources, [](Attribute a) { return isa_and_nonnull<StringAttr>(a); }))
+      fused->setAttr("source_dtypes", b.getArrayAttr(sources));
+    symbols.insert(fused, b.getInsertionPoint());  // renames on a clash
+    for (ex::WeightOp w : ws)
+      partOps.insert(w);
+    return cache[key] = FlatSymbolRefAttr::get(fused.getSymNameAttr());
+  }
+
+  // Erases the part weights no function reads any more.
+  void eraseUnusedParts() {
+    llvm::DenseSet<StringAttr> used;
+    for (func::FuncOp f : module.getOps<func::FuncOp>())
+      f.walk([&](Operation *op) {
+        op->getAttrDictionary().walk(
+            [&](SymbolRefAttr ref) { used.insert(ref.getRootReference()); });
+      });
+    for (ex::WeightOp w : partOps)
+      if (!used.contains(w.getSymNameAttr()))
+        symbols.erase(w);
+  }
+
+private:
+  ModuleOp module;
+  SymbolTable symbols;
+  llvm::StringMap<FlatSymbolRefAttr> cache;
+  llvm::SetVector<ex::WeightOp> partOps;
+
+  static std::string fusedName(StringRef first, StringRef from, StringRef to) {
+    std::string needle = ("." + from + ".").str();
+    size_t at = first.rfind(needle);
+    if (at == StringRef::npos)
+      return (first + "." + to).str();
+    return (first.take_front(at) + "." + to + "." + first.drop_front(at + needle.size())).str();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Functions
 //===----------------------------------------------------------------------===//
 
 class FunctionLowering {
 public:
-  explicit FunctionLowering(func::FuncOp f) : f(f), b(f.getContext()) {}
+  FunctionLowering(func::FuncOp f, FusedWeights &fused)
+      : f(f), b(f.getContext()), fusedWeights(fused) {}
 
   LogicalResult run() {
     if (!f.getBody().hasOneBlock())
@@ -108,6 +200,11 @@ public:
     }
     SmallVector<Operation *> old;
     for (Operation &op : body) {
+      if (!isa<ll::SplitHeadsOp, ll::RopeOp, ll::AttentionOp>(op))
+        for (Value v : op.getOperands())
+          if (parts.count(v))
+            return op.emitOpError("reads one projection of a fused qkv_linear; "
+                                  "exec can only feed those to attention");
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         for (OpOperand &use : ret->getOpOperands())
           use.set(map.lookupOrDefault(use.get()));
@@ -132,8 +229,11 @@ public:
 private:
   func::FuncOp f;
   OpBuilder b;
+  FusedWeights &fusedWeights;
   IRMapping map;                              // llama value -> exec value
   llvm::DenseMap<Value, ll::RopeAttr> roped;  // llama.rope results
+  // llama q/k/v of a fused qkv projection -> (its one exec buffer, 0/1/2).
+  llvm::DenseMap<Value, std::pair<Value, int>> parts;
 
   FailureOr<Type> convert(Type t, Location loc) {
     auto tensor = dyn_cast<RankedTensorType>(t);
@@ -146,24 +246,46 @@ private:
   Value in(Value v) { return map.lookupOrDefault(v); }
   StringAttr kernel() { return b.getStringAttr(kPending); }
   void bind(Value from, Value to) { map.map(from, to); }
+  // A view (split_heads, rope): `to` is the same buffer (or qkv part) as `from`.
+  void forward(Value to, Value from) {
+    if (auto it = parts.find(from); it != parts.end())
+      parts[to] = it->second;
+    else
+      bind(to, in(from));
+  }
 
-  // norm(x) W^T for each weight: one rmsnorm_matmul, or matmuls without norm.
-  void linears(Operation *op, Value x, ArrayRef<FlatSymbolRefAttr> weights,
+  // norm(x) W^T (one rmsnorm_matmul) or x W^T (a matmul).
+  Value linear(Operation *op, Type type, Value x, FlatSymbolRefAttr w,
                FlatSymbolRefAttr norm, FloatAttr eps) {
-    if (norm) {
-      SmallVector<Type> types;
-      SmallVector<Attribute> refs(weights.begin(), weights.end());
-      for (Value r : op->getResults())
-        types.push_back(buf(r));
-      auto fused = b.create<ex::RmsNormMatmulOp>(op->getLoc(), types, in(x), norm, eps,
-                                                 b.getArrayAttr(refs), kernel());
-      for (auto [r, n] : llvm::zip(op->getResults(), fused.getResults()))
-        bind(r, n);
-      return;
+    if (norm)
+      return b.create<ex::RmsNormMatmulOp>(op->getLoc(), type, in(x), norm, eps, w,
+                                           kernel());
+    return b.create<ex::MatmulOp>(op->getLoc(), type, in(x), w, UnitAttr(), kernel());
+  }
+
+  // With norm: one rmsnorm_matmul over the fused wqkv weight into one
+  // [T, q+k+v] buffer, columns q | k | v. Without: three matmuls.
+  LogicalResult lowerQkv(ll::QkvLinearOp o) {
+    SmallVector<FlatSymbolRefAttr> ws{o.getWqAttr(), o.getWkAttr(), o.getWvAttr()};
+    if (!o.getNormWeightAttr()) {
+      for (auto [r, w] : llvm::zip(o->getResults(), ws))
+        bind(r, linear(o, buf(r), o.getInput(), w, {}, {}));
+      return success();
     }
-    for (auto [r, w] : llvm::zip(op->getResults(), weights))
-      bind(r, b.create<ex::MatmulOp>(op->getLoc(), buf(r), in(x), w, UnitAttr(),
-                                     kernel()));
+    FailureOr<FlatSymbolRefAttr> wqkv = fusedWeights.get(o.getLoc(), ws, "wq", "wqkv");
+    if (failed(wqkv))
+      return failure();
+    auto q = cast<ex::BufferType>(buf(o.getQ()));
+    int64_t cols = 0;
+    for (Value r : o->getResults())
+      cols += cast<ex::BufferType>(buf(r)).getDimSize(1);
+    Type type = ex::BufferType::get(b.getContext(), {q.getDimSize(0), cols},
+                                    q.getElementType());
+    Value qkv = linear(o, type, o.getInput(), *wqkv, o.getNormWeightAttr(),
+                       o.getNormEpsAttr());
+    for (auto [i, r] : llvm::enumerate(o->getResults()))
+      parts[r] = {qkv, static_cast<int>(i)};
+    return success();
   }
 
   LogicalResult lower(Operation *op) {
@@ -180,17 +302,13 @@ private:
           return success();
         })
         .Case([&](ll::LinearOp o) {
-          linears(o, o.getInput(), {o.getWeightAttr()}, o.getNormWeightAttr(),
-                  o.getNormEpsAttr());
+          bind(o, linear(o, buf(o), o.getInput(), o.getWeightAttr(),
+                         o.getNormWeightAttr(), o.getNormEpsAttr()));
           return success();
         })
-        .Case([&](ll::QkvLinearOp o) {
-          linears(o, o.getInput(), {o.getWqAttr(), o.getWkAttr(), o.getWvAttr()},
-                  o.getNormWeightAttr(), o.getNormEpsAttr());
-          return success();
-        })
+        .Case([&](ll::QkvLinearOp o) { return lowerQkv(o); })
         .Case([&](ll::SplitHeadsOp o) {
-          bind(o, in(o.getInput()));  // a view: same buffer
+          forward(o, o.getInput());  // a view: same buffer
           return success();
         })
         .Case([&](ll::RopeOp o) { return lowerRope(o); })
@@ -205,12 +323,15 @@ private:
                                       kernel()));
           return success();
         })
-        .Case([&](ll::SwigluLinearOp o) {
+        .Case([&](ll::SwigluLinearOp o) -> LogicalResult {
           if (o.getNormWeightAttr()) {
+            FailureOr<FlatSymbolRefAttr> w13 = fusedWeights.get(
+                loc, {o.getGateWeightAttr(), o.getUpWeightAttr()}, "w1", "w13");
+            if (failed(w13))
+              return failure();
             bind(o, b.create<ex::RmsNormGateUpSiluOp>(
                         loc, buf(o), in(o.getInput()), o.getNormWeightAttr(),
-                        o.getNormEpsAttr(), o.getGateWeightAttr(), o.getUpWeightAttr(),
-                        kernel()));
+                        o.getNormEpsAttr(), *w13, kernel()));
             return success();
           }
           Value g = b.create<ex::MatmulOp>(loc, buf(o), in(o.getInput()),
@@ -252,7 +373,7 @@ private:
                              "or k (exec applies rope inside rope_kv_attention)");
     }
     roped[o.getResult()] = o.getRope();
-    bind(o, in(o.getInput()));
+    forward(o, o.getInput());
     return success();
   }
 
@@ -275,9 +396,21 @@ private:
       high = b.getF32FloatAttr(rope.highFreqFactor());
       maxPos = b.getI64IntegerAttr(rope.getOriginalMaxPosition());
     }
+    // One fused qkv buffer when q, k, v are its three parts, else three.
+    SmallVector<Value> qkv;
+    auto pq = parts.find(o.getQ()), pk = parts.find(o.getK()), pv = parts.find(o.getV());
+    int fusedCount = (pq != parts.end()) + (pk != parts.end()) + (pv != parts.end());
+    Value all = fusedCount == 3 ? pq->second.first : Value();
+    if (fusedCount == 3 && pq->second == std::make_pair(all, 0) &&
+        pk->second == std::make_pair(all, 1) && pv->second == std::make_pair(all, 2))
+      qkv.push_back(all);
+    else if (fusedCount == 0)
+      qkv = {in(o.getQ()), in(o.getK()), in(o.getV())};
+    else
+      return o.emitOpError("q, k and v must be all or none of one fused qkv_linear's "
+                           "results, in that order");
     bind(o, b.create<ex::RopeKvAttentionOp>(
-                o.getLoc(), buf(o), in(o.getQ()), in(o.getK()), in(o.getV()),
-                in(o.getPositions()), o.getLayerAttr(), o.getNHeadsAttr(),
+                o.getLoc(), buf(o), qkv, in(o.getPositions()), o.getLayerAttr(), o.getNHeadsAttr(),
                 o.getNKvHeadsAttr(), o.getHeadDimAttr(), b.getF32FloatAttr(rope.theta()),
                 factor, low, high, maxPos, kernel()));
     return success();
@@ -306,9 +439,11 @@ struct ConvertLlamaToExec
     for (ll::WeightOp w : llvm::make_early_inc_range(module.getOps<ll::WeightOp>()))
       if (failed(convertWeight(w, norms, targetAttr)))
         return signalPassFailure();
+    FusedWeights fused(module);
     for (func::FuncOp f : module.getOps<func::FuncOp>())
-      if (!f.isExternal() && failed(FunctionLowering(f).run()))
+      if (!f.isExternal() && failed(FunctionLowering(f, fused).run()))
         return signalPassFailure();
+    fused.eraseUnusedParts();
     lac::exec_kernels::unifyFusedFormats(module);
     if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
       signalPassFailure();

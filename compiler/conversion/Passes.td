@@ -14,23 +14,35 @@ def LacConvertLlamaToExec : Pass<"lac-convert-llama-to-exec", "::mlir::ModuleOp"
     `exec.target` on the module.
 
     Fused forms map one to one onto fused kernels (qkv_linear with a norm
-    prologue -> rmsnorm_matmul, attention with rope -> rope_kv_attention,
-    swiglu_linear with a norm -> rmsnorm_gate_up_silu, linear_residual ->
+    prologue -> one rmsnorm_matmul over a fused wqkv weight, writing one
+    `[T, (H + 2 KV) hd]` buffer that rope_kv_attention reads whole;
+    attention with rope -> rope_kv_attention; swiglu_linear with a norm ->
+    rmsnorm_gate_up_silu over a fused w13 weight; linear_residual ->
     matmul_residual, lm_head with a norm -> final_norm_lm_head); unfused ops
     map onto embed / rmsnorm / matmul / add / silu_mul. Fused ops without a
     norm prologue fall back to unfused kernels. `split_heads` is a view and
     disappears; a standalone `llama.rope` folds into the attention that
     consumes it (exec has no separate rope kernel), which requires every use
-    of a rope result to be an attention's q or k.
+    of a rope result to be an attention's q or k. The q/k/v of a fused qkv
+    projection may only reach one attention (through split_heads / rope), in
+    q, k, v order.
+
+    Fused weights: one `exec.weight` per group of checkpoint matrices one
+    kernel reads as one matrix, named after the first part (`.wq.` ->
+    `.wqkv.`, `.w1.` -> `.w13.`), shape `[sum of rows, D]`, with
+    `concat_of = [@part, ...]` (ModelSpec tensor names: the packer stacks
+    their rows, compiler/conversion/pack_weights.h packConcatRows) and
+    `source_dtypes` (one per part). One launch instead of three (or two),
+    and the activations are normalized and read once. Parts no op reads any
+    more are erased.
 
     Weight formats: a `llama.weight` may carry `source_dtype = "<dtype>"`
     (runtime DType name: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k,
     q5_k, q6_k) saying how the checkpoint stores it; without it the tensor's
     element type is the source. The exec.weight keeps `source_dtype` and
     starts in that format when the target has a kernel for it, in f32 (the
-    logical values) otherwise; norm weights are f32; the weights of one
-    fused kernel (qkv, gate/up) then take the most precise format among them,
-    so they pack into one matrix.
+    logical values) otherwise; norm weights are f32; a fused weight starts in
+    the most precise of its parts' formats (one matrix has one format).
     lac-select-weight-formats makes the final choice. Kernel variants are
     named "<target>.<kernel>[.<matrix format>]", e.g. "cpu.matmul.q4_1".
   }];

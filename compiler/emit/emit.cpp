@@ -69,7 +69,7 @@ VoidResult emitArtifact(mlir::ModuleOp module, const import::ModelSpec& spec, co
                         const EmitOptions& opts) {
   LAC_CHECK_OR_RETURN(!opts.path.empty(), Error::InvalidArgument, "no output path given");
   LAC_ASSIGN_OR_RETURN(std::unique_ptr<plan::PlanT> p, buildPlan(module, spec, opts));
-  const std::vector<ExecWeightInfo> infos = weightInfos(*p);
+  const std::vector<ExecWeightInfo> infos = weightInfos(*p, module);
   uint64_t total = 0, done = 0;
   for (const ExecWeightInfo& w : infos) total += w.bytes;
   LAC_CHECK_OR_RETURN(p->random_weights || infos.empty() || weights, Error::InvalidArgument,

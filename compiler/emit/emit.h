@@ -2,10 +2,10 @@
 // writes the `.lac` artifact (docs/FORMAT.md), or prints its plan as JSON.
 //
 // "The artifact is written from the IR and nothing else":
-//   * from the exec IR: every step (one exec op -> one Step, except
-//     exec.rmsnorm_matmul with N weights -> N rmsnorm_matmul steps), every
+//   * from the exec IR: every step (one exec op -> one Step), every
 //     buffer (its !exec.buf type: shape, element type, `offset`), every
-//     weight entry (exec.weight: name, shape, format, layout), the KV-cache
+//     weight entry (exec.weight: name, shape, format, layout; a fused weight
+//     is one entry under its own name, its parts in `concat_of`), the KV-cache
 //     layout, the compiled limits and the target;
 //   * from the ModelSpec passed alongside: the weight BYTES (through a
 //     WeightProvider, looked up by the exec.weight symbol name), the model
@@ -61,6 +61,9 @@ struct ExecWeightInfo {
   std::vector<uint64_t> shape;   // logical, outermost first
   std::string layout;            // "row_major", "q4_0x8_interleaved", ...
   uint64_t bytes = 0;            // exactly what the provider must write
+  // A fused weight (exec.weight `concat_of`): the ModelSpec tensors whose
+  // rows it stacks, in order. Empty for a plain weight (named after its tensor).
+  std::vector<std::string> concat_of;
 };
 
 using WeightSink = lac::artifact::WeightSink;

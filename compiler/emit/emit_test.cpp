@@ -101,19 +101,32 @@ TEST_F(EmitTest, ArtifactRoundTripsThroughTheLoader) {
   ASSERT_TRUE(a->verifyWeights().ok());
   const plan::Plan& p = a->plan();
 
-  // Entry points and steps, as in the IR (rmsnorm_matmul x3 for q, k, v).
+  // Entry points and steps, one per exec op: one rmsnorm_matmul over the
+  // fused wqkv into one qkv buffer, read whole by rope_kv_attention.
   ASSERT_EQ(p.entry_points()->size(), 2u);
   const plan::EntryPoint& prefill = *p.entry_points()->Get(0);
   EXPECT_EQ(prefill.name()->str(), "prefill");
   EXPECT_EQ(prefill.max_tokens(), 16u);
   EXPECT_EQ(prefill.arena_bytes(), 529536u);
-  ASSERT_EQ(prefill.steps()->size(), 9u);
+  ASSERT_EQ(prefill.steps()->size(), 7u);
   EXPECT_EQ(prefill.steps()->Get(0)->kernel(), plan::Kernel::embed);
-  EXPECT_EQ(prefill.steps()->Get(3)->kernel(), plan::Kernel::rmsnorm_matmul);
-  EXPECT_EQ(prefill.steps()->Get(4)->kernel(), plan::Kernel::rope_kv_attention);
-  EXPECT_EQ(prefill.steps()->Get(4)->layer(), 0);
-  EXPECT_EQ(prefill.steps()->Get(8)->kernel(), plan::Kernel::final_norm_lm_head);
-  EXPECT_EQ(prefill.buffers()->Get(8)->role(), plan::BufferRole::logits);
+  const plan::Step& qkv = *prefill.steps()->Get(1);
+  EXPECT_EQ(qkv.kernel(), plan::Kernel::rmsnorm_matmul);
+  ASSERT_EQ(qkv.weights()->size(), 2u);
+  EXPECT_EQ(p.weights()->Get(qkv.weights()->Get(1))->name()->str(), "layers.0.attention.wqkv.weight");
+  EXPECT_EQ(qkv.params()->rows(), 128u);  // (H + 2 KV) * hd = (4 + 2 * 2) * 16
+  const plan::Step& att = *prefill.steps()->Get(2);
+  EXPECT_EQ(att.kernel(), plan::Kernel::rope_kv_attention);
+  EXPECT_EQ(att.layer(), 0);
+  ASSERT_EQ(att.inputs()->size(), 1u);
+  EXPECT_EQ(att.inputs()->Get(0), qkv.outputs()->Get(0));
+  const plan::Step& ffn = *prefill.steps()->Get(4);
+  EXPECT_EQ(ffn.kernel(), plan::Kernel::rmsnorm_gate_up_silu);
+  ASSERT_EQ(ffn.weights()->size(), 2u);
+  EXPECT_EQ(p.weights()->Get(ffn.weights()->Get(1))->name()->str(), "layers.0.feed_forward.w13.weight");
+  EXPECT_EQ(ffn.params()->rows(), 192u);  // F, the output features (w13 has 2F rows)
+  EXPECT_EQ(prefill.steps()->Get(6)->kernel(), plan::Kernel::final_norm_lm_head);
+  EXPECT_EQ(prefill.buffers()->Get(6)->role(), plan::BufferRole::logits);
   const plan::EntryPoint& decode = *p.entry_points()->Get(1);
   EXPECT_EQ(decode.max_tokens(), 1u);
   EXPECT_EQ(decode.steps()->size(), 12u);
@@ -129,6 +142,22 @@ TEST_F(EmitTest, ArtifactRoundTripsThroughTheLoader) {
   std::span<const uint8_t> got = a->weightBytes(*wq);
   ASSERT_EQ(got.size(), expect.size());
   EXPECT_EQ(std::memcmp(got.data(), expect.data(), got.size()), 0);
+
+  // The fused wqkv: the parts' bytes one after the other (same format).
+  auto wqkv = a->findWeight("layers.0.attention.wqkv.weight");
+  ASSERT_TRUE(wqkv.ok());
+  std::vector<uint8_t> stacked;
+  for (const char* part : {"layers.0.attention.wq.weight", "layers.0.attention.wk.weight",
+                           "layers.0.attention.wv.weight"}) {
+    const import::TensorView* tp = spec_.findTensor(part);
+    ASSERT_NE(tp, nullptr);
+    std::vector<uint8_t> bytes(tp->numBytes());
+    ASSERT_TRUE(tp->copyTo(bytes).ok());
+    stacked.insert(stacked.end(), bytes.begin(), bytes.end());
+  }
+  std::span<const uint8_t> gq = a->weightBytes(*wqkv);
+  ASSERT_EQ(gq.size(), stacked.size());
+  EXPECT_EQ(std::memcmp(gq.data(), stacked.data(), gq.size()), 0);
 
   auto nw = a->findWeight("norm.weight");
   ASSERT_TRUE(nw.ok());

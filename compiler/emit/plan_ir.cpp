@@ -289,8 +289,8 @@ class EntryPointBuilder {
   VoidResult attention(ex::RopeKvAttentionOp op) {
     IR_CHECK(ids_.lookup(op.getPositions()) == positions_ && ids_.count(op.getPositions()), op,
              "positions must be the entry point's positions argument");
-    LAC_RETURN_IF_ERROR(simple(op, plan::Kernel::rope_kv_attention, {op.getQ(), op.getK(), op.getV()},
-                               op.getResult(), {}, std::nullopt));
+    llvm::SmallVector<Value> qkv(op.getQkv());  // one fused [T, (H+2KV)hd] buffer, or q, k, v
+    LAC_RETURN_IF_ERROR(simple(op, plan::Kernel::rope_kv_attention, qkv, op.getResult(), {}, std::nullopt));
     plan::StepT& s = *e_.steps.back();
     s.layer = static_cast<int32_t>(op.getLayer());
     plan::StepParamsT& q = *s.params;
@@ -306,16 +306,6 @@ class EntryPointBuilder {
           op.getRopeHighFreqFactor()->convertToFloat(),
           static_cast<uint32_t>(*op.getRopeOriginalMaxPosition()));
     }
-    return {};
-  }
-
-  // exec.rmsnorm_matmul with N weights: N rmsnorm_matmul steps (the runtime
-  // kernel has one output); a fused wqkv weight gives one step.
-  VoidResult rmsnormMatmul(ex::RmsNormMatmulOp op) {
-    auto ws = op.getWeights().getAsRange<mlir::FlatSymbolRefAttr>();
-    for (auto [w, r] : llvm::zip(ws, op.getResults()))
-      LAC_RETURN_IF_ERROR(simple(op, plan::Kernel::rmsnorm_matmul, {op.getInput()}, r, {op.getNormWeightAttr(), w},
-                                 op.getEps().convertToFloat()));
     return {};
   }
 
@@ -343,12 +333,16 @@ class EntryPointBuilder {
           return simple(o, K::matmul_residual, {o.getInput(), o.getResidual()}, o.getResult(), {o.getWeightAttr()},
                         std::nullopt);
         })
-        .Case([&](ex::RmsNormMatmulOp o) { return rmsnormMatmul(o); })
+        .Case([&](ex::RmsNormMatmulOp o) {
+          return simple(o, K::rmsnorm_matmul, {o.getInput()}, o.getResult(), {o.getNormWeightAttr(), o.getWeightAttr()},
+                        o.getEps().convertToFloat());
+        })
         .Case([&](ex::RmsNormGateUpSiluOp o) -> VoidResult {
+          // Weights [norm, fused gate_up [2F, D]]; rows = F (the output features).
           LAC_RETURN_IF_ERROR(simple(o, K::rmsnorm_gate_up_silu, {o.getInput()}, o.getResult(),
-                                     {o.getNormWeightAttr(), o.getGateAttr(), o.getUpAttr()},
-                                     o.getEps().convertToFloat()));
-          matrix(*e_.steps.back()->params, e_.steps.back()->weights[1]);  // rows = F from the gate
+                                     {o.getNormWeightAttr(), o.getGateUpAttr()}, o.getEps().convertToFloat()));
+          plan::StepT& s = *e_.steps.back();
+          s.params->rows = e_.buffers[s.outputs[0]]->shape.back();
           return VoidResult();
         })
         .Case([&](ex::FinalNormLmHeadOp o) {
@@ -404,10 +398,17 @@ VoidResult addIrParts(plan::PlanT& p, mlir::ModuleOp module, const EmitOptions& 
   return addEntryPoints(p, module, index);
 }
 
-std::vector<ExecWeightInfo> weightInfos(const plan::PlanT& p) {
+std::vector<ExecWeightInfo> weightInfos(const plan::PlanT& p, mlir::ModuleOp module) {
+  std::map<std::string, std::vector<std::string>, std::less<>> concat;  // fused name -> parts
+  for (ex::WeightOp w : module.getOps<ex::WeightOp>())
+    if (auto parts = w->getAttrOfType<mlir::ArrayAttr>("concat_of"))
+      for (auto ref : parts.getAsRange<mlir::FlatSymbolRefAttr>())
+        concat[w.getSymName().str()].push_back(ref.getValue().str());
   std::vector<ExecWeightInfo> out;
-  for (const auto& w : p.weights)
-    out.push_back(ExecWeightInfo{w->name, artifact::toDType(w->dtype), w->shape, w->layout, w->blob->bytes()});
+  for (const auto& w : p.weights) {
+    out.push_back(ExecWeightInfo{w->name, artifact::toDType(w->dtype), w->shape, w->layout, w->blob->bytes(), {}});
+    if (auto it = concat.find(w->name); it != concat.end()) out.back().concat_of = it->second;
+  }
   return out;
 }
 

@@ -16,7 +16,8 @@ VoidResult addModelParts(plan::PlanT& p, const import::ModelSpec& spec, const Em
 
 VoidResult addIrParts(plan::PlanT& p, mlir::ModuleOp module, const EmitOptions& opts);
 
-// The weight table of `p` as provider requests (index order).
-std::vector<ExecWeightInfo> weightInfos(const plan::PlanT& p);
+// The weight table of `p` as provider requests (index order); a fused
+// weight's parts come from its exec.weight's `concat_of` in `module`.
+std::vector<ExecWeightInfo> weightInfos(const plan::PlanT& p, mlir::ModuleOp module);
 
 }  // namespace lac::emit

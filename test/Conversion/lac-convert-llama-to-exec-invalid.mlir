@@ -34,3 +34,18 @@ func.func @f(%x: tensor<?x4x16xf32>, %pos: tensor<?xi32>) -> tensor<?x4x16xf32> 
   %qr = llama.rope %x, %pos {rope = #llama.rope<theta = 10000.0>} : tensor<?x4x16xf32>, tensor<?xi32>
   return %qr : tensor<?x4x16xf32>
 }
+
+// -----
+
+// A fused qkv projection lowers to one buffer (columns q | k | v) that only
+// rope_kv_attention can read.
+llama.weight @n : tensor<64xf32>
+llama.weight @wq : tensor<64x64xf32>
+llama.weight @wk : tensor<32x64xf32>
+llama.weight @wv : tensor<32x64xf32>
+func.func @f(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %q, %k, %v = llama.qkv_linear %x, @wq, @wk, @wv {norm_weight = @n, norm_eps = 1.0e-05 : f32} : tensor<?x64xf32> -> tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+  // expected-error @+1 {{reads one projection of a fused qkv_linear; exec can only feed those to attention}}
+  %s = llama.add %q, %x : tensor<?x64xf32>
+  return %s : tensor<?x64xf32>
+}

@@ -3,14 +3,15 @@
 // RUN: lac-opt %s --lac-convert-llama-to-exec --lac-select-weight-formats --lac-plan-memory="max-seq-len=8" | FileCheck %s --check-prefix=PIPE
 // REQUIRES: compiler
 
-// The whole lowering pipeline: q5_0 / q6_k become q8_0 (the qkv group then
-// shares q8_0), every buffer gets an offset.
-// PIPE-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q8_0
+// The whole lowering pipeline: q5_0 / q6_k become q8_0 (the fused wqkv then
+// takes q8_0, its most precise part's), every buffer gets an offset.
+// PIPE-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1
 // PIPE-DAG: exec.weight @layers.0.attention.wv.weight : [32, 64] q8_0
+// PIPE-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q8_0
 // PIPE-DAG: exec.weight @output.weight : [256, 64] q8_0
 // PIPE-LABEL: func.func @prefill(%arg0: !exec.buf<?xi32, offset = {{[0-9]+}}>
 // PIPE-SAME: exec.arena_bytes = {{[0-9]+}} : i64, exec.max_tokens = 8 : i64
-// PIPE: exec.rmsnorm_matmul {{.*}}kernel = "cpu.rmsnorm_matmul.q8_0"{{.*}}-> !exec.buf<?x64xf32, offset = {{[0-9]+}}>
+// PIPE: exec.rmsnorm_matmul {{.*}}@layers.0.attention.wqkv.weight {{.*}}kernel = "cpu.rmsnorm_matmul.q8_0"{{.*}}-> !exec.buf<?x128xf32, offset = {{[0-9]+}}>
 // PIPE-LABEL: func.func @decode
 // PIPE-SAME: exec.max_tokens = 1 : i64
 
@@ -30,13 +31,17 @@
 // CHECK-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_0, layout = "row_major" {source_dtype = "q4_0"}
 // CHECK-DAG: exec.weight @norm.weight : [64] f32, layout = "row_major" {source_dtype = "f32"}
 // CHECK-DAG: exec.weight @output.weight : [256, 64] f32, layout = "row_major" {source_dtype = "q6_k"}
-// The fused qkv group (q4_1, q4_1, q5_0 -> f32) and gate/up group (f16, q8_0)
-// each take their most precise member's format.
-// CHECK-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] f32, layout = "row_major" {source_dtype = "q4_1"}
-// CHECK-DAG: exec.weight @layers.0.attention.wk.weight : [32, 64] f32, layout = "row_major" {source_dtype = "q4_1"}
+// The parts keep their own formats (decode reads them one by one).
+// CHECK-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
+// CHECK-DAG: exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
 // CHECK-DAG: exec.weight @layers.0.attention.wv.weight : [32, 64] f32, layout = "row_major" {source_dtype = "q5_0"}
 // CHECK-DAG: exec.weight @layers.0.feed_forward.w1.weight : [128, 64] f16, layout = "row_major" {source_dtype = "f16"}
-// CHECK-DAG: exec.weight @layers.0.feed_forward.w3.weight : [128, 64] f16, layout = "row_major" {source_dtype = "q8_0"}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q8_0, layout = "row_major" {source_dtype = "q8_0"}
+// The fused weights (prefill's qkv_linear and swiglu_linear with norms) stack
+// their parts' rows and take the most precise part's format: wqkv (q4_1,
+// q4_1, q5_0 -> f32) f32, w13 (f16, q8_0) f16.
+// CHECK-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] f32, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight], source_dtypes = ["q4_1", "q4_1", "q5_0"]}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] f16, layout = "row_major" {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight], source_dtypes = ["f16", "q8_0"]}
 
 llama.weight @tok_embeddings.weight : tensor<256x64xf32> {source_dtype = "q8_0"}
 llama.weight @layers.0.attention_norm.weight : tensor<64xf32>
@@ -56,16 +61,17 @@ llama.weight @output.weight : tensor<256x64xf32> {source_dtype = "q6_k"}
 func.func @prefill(%tokens: tensor<?xi32>, %pos: tensor<?xi32>) -> tensor<1x256xf32> {
   // CHECK: %[[H:.*]] = exec.embed @tok_embeddings.weight[%[[TOK]]] {kernel = "cpu.embed.q8_0"} : !exec.buf<?xi32> -> !exec.buf<?x64xf32>
   %h = llama.embedding @tok_embeddings.weight[%tokens] : tensor<?xi32> -> tensor<?x64xf32>
-  // CHECK: %[[QKV:.*]]:3 = exec.rmsnorm_matmul %[[H]], @layers.0.attention_norm.weight, [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight] {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_matmul.f32"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>
+  // One launch over the fused weight into one [T, q + k + v] buffer.
+  // CHECK: %[[QKV:.*]] = exec.rmsnorm_matmul %[[H]], @layers.0.attention_norm.weight, @layers.0.attention.wqkv.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_matmul.f32"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
   %q, %k, %v = llama.qkv_linear %h, @layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight {norm_weight = @layers.0.attention_norm.weight, norm_eps = 1.0e-05 : f32} : tensor<?x64xf32> -> tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>
   %qh = llama.split_heads %q : tensor<?x64xf32> -> tensor<?x4x16xf32>
   %kh = llama.split_heads %k : tensor<?x32xf32> -> tensor<?x2x16xf32>
   %vh = llama.split_heads %v : tensor<?x32xf32> -> tensor<?x2x16xf32>
-  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[QKV]]#0, %[[QKV]]#1, %[[QKV]]#2, %[[POS]] {head_dim = 16 : i64, kernel = "cpu.rope_kv_attention", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_factor = 8.000000e+00 : f32, rope_high_freq_factor = 4.000000e+00 : f32, rope_low_freq_factor = 1.000000e+00 : f32, rope_original_max_position = 8192 : i64, rope_theta = 5.000000e+05 : f32} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[QKV]] positions %[[POS]] {head_dim = 16 : i64, kernel = "cpu.rope_kv_attention", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_factor = 8.000000e+00 : f32, rope_high_freq_factor = 4.000000e+00 : f32, rope_low_freq_factor = 1.000000e+00 : f32, rope_original_max_position = 8192 : i64, rope_theta = 5.000000e+05 : f32} : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   %att = llama.attention %qh, %kh, %vh, %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope = #llama.rope<theta = 500000.0, factor = 8.0, low_freq_factor = 1.0, high_freq_factor = 4.0, original_max_position = 8192>} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
   // CHECK: %[[H1:.*]] = exec.matmul_residual %[[ATT]], @layers.0.attention.wo.weight, %[[H]] {kernel = "cpu.matmul_residual.q4_1"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
   %h1 = llama.linear_residual %att, @layers.0.attention.wo.weight, %h : tensor<?x64xf32> -> tensor<?x64xf32>
-  // CHECK: %[[FF:.*]] = exec.rmsnorm_gate_up_silu %[[H1]], @layers.0.ffn_norm.weight, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_gate_up_silu.f16"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  // CHECK: %[[FF:.*]] = exec.rmsnorm_gate_up_silu %[[H1]], @layers.0.ffn_norm.weight, @layers.0.feed_forward.w13.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_gate_up_silu.f16"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
   %s = llama.swiglu_linear %h1, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight {norm_weight = @layers.0.ffn_norm.weight, norm_eps = 1.0e-05 : f32} : tensor<?x64xf32> -> tensor<?x128xf32>
   // CHECK: %[[H2:.*]] = exec.matmul_residual %[[FF]], @layers.0.feed_forward.w2.weight, %[[H1]] {kernel = "cpu.matmul_residual.q4_0"} : !exec.buf<?x128xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
   %h2 = llama.linear_residual %s, @layers.0.feed_forward.w2.weight, %h1 : tensor<?x128xf32> -> tensor<?x64xf32>
@@ -82,9 +88,9 @@ func.func @decode(%tokens: tensor<1xi32>, %pos: tensor<1xi32>) -> tensor<1x256xf
   %h = llama.embedding @tok_embeddings.weight[%tokens] : tensor<1xi32> -> tensor<1x64xf32>
   // CHECK: %[[N:.*]] = exec.rmsnorm %[[H]], @layers.0.attention_norm.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm"} : !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   %n = llama.rms_norm %h, @layers.0.attention_norm.weight {eps = 1.0e-05 : f32} : tensor<1x64xf32>
-  // CHECK: %[[Q:.*]] = exec.matmul %[[N]], @layers.0.attention.wq.weight {kernel = "cpu.matmul.f32"} : !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
+  // CHECK: %[[Q:.*]] = exec.matmul %[[N]], @layers.0.attention.wq.weight {kernel = "cpu.matmul.q4_1"} : !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   %q = llama.linear %n, @layers.0.attention.wq.weight : tensor<1x64xf32> -> tensor<1x64xf32>
-  // CHECK: %[[K:.*]] = exec.matmul %[[N]], @layers.0.attention.wk.weight {kernel = "cpu.matmul.f32"} : !exec.buf<1x64xf32> -> !exec.buf<1x32xf32>
+  // CHECK: %[[K:.*]] = exec.matmul %[[N]], @layers.0.attention.wk.weight {kernel = "cpu.matmul.q4_1"} : !exec.buf<1x64xf32> -> !exec.buf<1x32xf32>
   %k = llama.linear %n, @layers.0.attention.wk.weight : tensor<1x64xf32> -> tensor<1x32xf32>
   // CHECK: %[[V:.*]] = exec.matmul %[[N]], @layers.0.attention.wv.weight {kernel = "cpu.matmul.f32"}
   %v = llama.linear %n, @layers.0.attention.wv.weight : tensor<1x64xf32> -> tensor<1x32xf32>
@@ -94,7 +100,7 @@ func.func @decode(%tokens: tensor<1xi32>, %pos: tensor<1xi32>) -> tensor<1x256xf
   %qr = llama.rope %qh, %pos {rope = #llama.rope<theta = 10000.0>} : tensor<1x4x16xf32>, tensor<1xi32>
   %kr = llama.rope %kh, %pos {rope = #llama.rope<theta = 10000.0>} : tensor<1x2x16xf32>, tensor<1xi32>
   // Standalone ropes fold into the attention; split_heads are views.
-  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[Q]], %[[K]], %[[V]], %[[POS]] {head_dim = 16 : i64, kernel = "cpu.rope_kv_attention", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_theta = 1.000000e+04 : f32}
+  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[Q]], %[[K]], %[[V]] positions %[[POS]] {head_dim = 16 : i64, kernel = "cpu.rope_kv_attention", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_theta = 1.000000e+04 : f32}
   %att = llama.attention %qr, %kr, %vh, %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64} : tensor<1x4x16xf32>, tensor<1x2x16xf32>, tensor<1xi32> -> tensor<1x64xf32>
   // CHECK: %[[O:.*]] = exec.matmul %[[ATT]], @layers.0.attention.wo.weight {kernel = "cpu.matmul.q4_1"}
   %o = llama.linear %att, @layers.0.attention.wo.weight : tensor<1x64xf32> -> tensor<1x64xf32>
@@ -102,14 +108,14 @@ func.func @decode(%tokens: tensor<1xi32>, %pos: tensor<1xi32>) -> tensor<1x256xf
   %h1 = llama.add %h, %o : tensor<1x64xf32>
   // A fused op without a norm prologue falls back to unfused kernels.
   // CHECK: %[[G:.*]] = exec.matmul %[[H1]], @layers.0.feed_forward.w1.weight {kernel = "cpu.matmul.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
-  // CHECK: %[[U:.*]] = exec.matmul %[[H1]], @layers.0.feed_forward.w3.weight {kernel = "cpu.matmul.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
+  // CHECK: %[[U:.*]] = exec.matmul %[[H1]], @layers.0.feed_forward.w3.weight {kernel = "cpu.matmul.q8_0"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
   // CHECK: %[[S:.*]] = exec.silu_mul %[[G]], %[[U]] {kernel = "cpu.silu_mul"} : !exec.buf<1x128xf32>, !exec.buf<1x128xf32> -> !exec.buf<1x128xf32>
   %s = llama.swiglu_linear %h1, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight : tensor<1x64xf32> -> tensor<1x128xf32>
   // CHECK: %[[D:.*]] = exec.matmul %[[S]], @layers.0.feed_forward.w2.weight {kernel = "cpu.matmul.q4_0"}
   %d = llama.linear %s, @layers.0.feed_forward.w2.weight : tensor<1x128xf32> -> tensor<1x64xf32>
   %h2 = llama.add %h1, %d : tensor<1x64xf32>
   // A linear with a norm prologue is a one-weight rmsnorm_matmul.
-  // CHECK: exec.rmsnorm_matmul %{{.*}}, @layers.0.ffn_norm.weight, [@layers.0.feed_forward.w1.weight] {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_matmul.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
+  // CHECK: exec.rmsnorm_matmul %{{.*}}, @layers.0.ffn_norm.weight, @layers.0.feed_forward.w1.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_matmul.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
   %g2 = llama.linear %h2, @layers.0.feed_forward.w1.weight {norm_weight = @layers.0.ffn_norm.weight, norm_eps = 1.0e-05 : f32} : tensor<1x64xf32> -> tensor<1x128xf32>
   // CHECK: %[[NF:.*]] = exec.rmsnorm %{{.*}}, @norm.weight
   %nf = llama.rms_norm %h2, @norm.weight {eps = 1.0e-05 : f32} : tensor<1x64xf32>

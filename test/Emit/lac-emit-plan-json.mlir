@@ -32,8 +32,11 @@
 // CHECK:      {"name":"tok_embeddings.weight","dtype":"bf16","shape":[128256,64],"layout":"row_major","blob":{"offset":0,"bytes":16416768,"checksum":0}},
 // CHECK-NEXT: {"name":"layers.0.attention_norm.weight","dtype":"f32","shape":[64],"layout":"row_major","blob":{"offset":16416768,"bytes":256,"checksum":0}},
 // CHECK-NEXT: {"name":"layers.0.attention.wq.weight","dtype":"bf16","shape":[64,64],"layout":"row_major","blob":{"offset":16417024,"bytes":8192,"checksum":0}},
-// CHECK:      {"name":"output.weight","dtype":"bf16","shape":[128256,64],"layout":"row_major","blob":{"offset":16515840,"bytes":16416768,"checksum":0}}
-// CHECK:      "weight_blob": {"bytes":32932608,"checksum":0},
+// A fused weight is one entry under its own name (its parts' rows stacked).
+// CHECK:      {"name":"layers.0.attention.wqkv.weight","dtype":"bf16","shape":[128,64],"layout":"row_major","blob":{"offset":16433408,"bytes":16384,"checksum":0}},
+// CHECK:      {"name":"layers.0.feed_forward.w13.weight","dtype":"bf16","shape":[384,64],"layout":"row_major","blob":{"offset":16458240,"bytes":49152,"checksum":0}},
+// CHECK:      {"name":"output.weight","dtype":"bf16","shape":[128256,64],"layout":"row_major","blob":{"offset":16532224,"bytes":16416768,"checksum":0}}
+// CHECK:      "weight_blob": {"bytes":32948992,"checksum":0},
 // CHECK-NEXT: "random_weights": false,
 // CHECK-NEXT: "kv_cache": {"dtype":"f16","layout":"blhd","bytes_per_layer":32768,"max_batch":1,"max_seq_len":256},
 
@@ -45,8 +48,9 @@
 // CHECK-NEXT:   {"id":0,"offset":0,"bytes":64,"dtype":"i32","shape":[16],"role":"tokens"},
 // CHECK-NEXT:   {"id":1,"offset":64,"bytes":64,"dtype":"i32","shape":[16],"role":"positions"},
 // CHECK-NEXT:   {"id":2,"offset":128,"bytes":4096,"dtype":"f32","shape":[16,64],"role":"intermediate"},
-// CHECK:        {"id":7,"offset":4224,"bytes":12288,"dtype":"f32","shape":[16,192],"role":"intermediate"},
-// CHECK-NEXT:   {"id":8,"offset":16512,"bytes":513024,"dtype":"f32","shape":[1,128256],"role":"logits"}
+// CHECK-NEXT:   {"id":3,"offset":4224,"bytes":8192,"dtype":"f32","shape":[16,128],"role":"intermediate"},
+// CHECK:        {"id":5,"offset":4224,"bytes":12288,"dtype":"f32","shape":[16,192],"role":"intermediate"},
+// CHECK-NEXT:   {"id":6,"offset":16512,"bytes":513024,"dtype":"f32","shape":[1,128256],"role":"logits"}
 // CHECK:        "kernel": "embed",
 // CHECK-NEXT:   "variant": "generic",
 // CHECK-NEXT:   "inputs": [0],
@@ -54,23 +58,21 @@
 // CHECK-NEXT:   "weights": [0],
 // CHECK-NEXT:   "layer": -1,
 // CHECK-NEXT:   "params": {"eps":0.0,"rows":128256,"cols":64,
-// exec.rmsnorm_matmul with q, k, v -> three single-output steps.
+// The qkv projection: one step over the fused wqkv weight into one buffer.
 // CHECK:        "kernel": "rmsnorm_matmul",
 // CHECK-NEXT:   "variant": "avx2_bf16",
 // CHECK-NEXT:   "inputs": [2],
 // CHECK-NEXT:   "outputs": [3],
-// CHECK-NEXT:   "weights": [1,2],
+// CHECK-NEXT:   "weights": [1,5],
 // CHECK-NEXT:   "layer": 0,
-// CHECK-NEXT:   "params": {"eps":1e-05,"rows":64,"cols":64,
-// CHECK:        "outputs": [4],
-// CHECK-NEXT:   "weights": [1,3],
-// CHECK:        "outputs": [5],
-// CHECK-NEXT:   "weights": [1,4],
-// Positions are not an operand: the kernel reads the positions buffer.
+// CHECK-NEXT:   "params": {"eps":1e-05,"rows":128,"cols":64,
+// CHECK-NOT:    "kernel": "rmsnorm_matmul",
+// Positions are not an operand: the kernel reads the positions buffer. One
+// input: the fused qkv buffer (columns q | k | v).
 // CHECK:        "kernel": "rope_kv_attention",
 // CHECK-NEXT:   "variant": "generic",
-// CHECK-NEXT:   "inputs": [3,4,5],
-// CHECK-NEXT:   "outputs": [6],
+// CHECK-NEXT:   "inputs": [3],
+// CHECK-NEXT:   "outputs": [4],
 // CHECK-NEXT:   "layer": 0,
 // CHECK-NEXT:   "params": {
 // CHECK:          "n_heads": 4,
@@ -80,16 +82,17 @@
 // CHECK-NEXT:     "rope_scaling": {"factor":8.0,"low_freq_factor":1.0,"high_freq_factor":4.0,"original_max_position":8192},
 // In place: the residual stream is read and written as buffer 2.
 // CHECK:        "kernel": "matmul_residual",
-// CHECK:        "inputs": [6,2],
+// CHECK:        "inputs": [4,2],
 // CHECK-NEXT:   "outputs": [2],
-// CHECK-NEXT:   "weights": [5],
+// CHECK-NEXT:   "weights": [6],
+// Gate/up: [norm, fused w13 [2F, D]]; rows = F.
 // CHECK:        "kernel": "rmsnorm_gate_up_silu",
-// CHECK:        "weights": [6,7,9],
+// CHECK:        "weights": [7,8],
 // CHECK:        "params": {"eps":1e-05,"rows":192,"cols":64,
 // CHECK:        "kernel": "matmul_residual",
 // CHECK:        "params": {"eps":0.0,"rows":64,"cols":192,
 // CHECK:        "kernel": "final_norm_lm_head",
-// CHECK:        "outputs": [8],
+// CHECK:        "outputs": [6],
 // CHECK-NEXT:   "weights": [10,11],
 
 // Decode: static T = 1, unfused ops.

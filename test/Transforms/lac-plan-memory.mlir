@@ -10,7 +10,7 @@
 // CHECK: module attributes {exec.kv_cache = {bytes = 2048 : i64, bytes_per_layer = 2048 : i64, dtype = "f32", head_dim = 16 : i64, layout = "blhd", max_batch = 2 : i64, max_seq_len = 4 : i64, n_kv_heads = 2 : i64, n_layers = 1 : i64}, exec.target
 
 // SUMMARY: lac-plan-memory: max-seq-len 4, max-batch 2
-// 256 rows * 2 q8_0 blocks * 34 + 2 * 64 * 4 (norms) + (64 + 32 + 32 + 64) rows
+// 256 rows * 2 q8_0 blocks * 34 + 2 * 64 * 4 (norms) + (128 (wqkv) + 64) rows
 // * 2 q4_1 blocks * 20 + 256 * 64 * 4 (f32 output) = 91136
 // SUMMARY-NEXT: weights: 91136 bytes (0.09 MiB)
 // SUMMARY-NEXT: kv cache: 2048 bytes (0.00 MiB)
@@ -20,30 +20,28 @@
 module attributes {exec.target = #exec.target<cpu, formats = [f32, q8_0, q4_1]>} {
 exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
 exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.attention.wv.weight : [32, 64] q4_1, layout = "row_major"
+exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
 exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major"
 exec.weight @norm.weight : [64] f32, layout = "row_major"
 exec.weight @output.weight : [256, 64] f32, layout = "row_major"
 
-// Live ranges (step: 0 = arguments): tokens 0-1, pos 0-3, h 1-4, q 2-3,
-// k 2-3, v 2-3, att 3-4, h1 4-5, logits 5-end. First-fit by size: h 0,
-// q 2048, att 4096, h1 reuses q's bytes (2048), k 6144, v 7168, logits
-// reuses h's (0), tokens 2048 (h1 is not yet live), pos 8192.
+// Live ranges (step: 0 = arguments): tokens 0-1, pos 0-3, h 1-4, qkv 2-3,
+// att 3-4, h1 4-5, logits 5-end. First-fit by size: qkv (4096 bytes) 0, h
+// 4096, att 6144, h1 reuses qkv's bytes (0), logits 2048 (after h1), tokens
+// 0 (qkv is not yet live), pos 8192.
 // CHECK-LABEL: func.func @prefill
-// CHECK-SAME: (%[[TOK:.*]]: !exec.buf<?xi32, offset = 2048>, %[[POS:.*]]: !exec.buf<?xi32, offset = 8192>) -> !exec.buf<1x256xf32, offset = 0>
+// CHECK-SAME: (%[[TOK:.*]]: !exec.buf<?xi32, offset = 0>, %[[POS:.*]]: !exec.buf<?xi32, offset = 8192>) -> !exec.buf<1x256xf32, offset = 2048>
 // CHECK-SAME: attributes {exec.arena_bytes = 8256 : i64, exec.max_tokens = 8 : i64}
 func.func @prefill(%tokens: !exec.buf<?xi32>, %pos: !exec.buf<?xi32>) -> !exec.buf<1x256xf32> {
-  // CHECK: exec.embed {{.*}} -> !exec.buf<?x64xf32, offset = 0>
+  // CHECK: exec.embed {{.*}} -> !exec.buf<?x64xf32, offset = 4096>
   %h = exec.embed @tok_embeddings.weight[%tokens] {kernel = "cpu.embed.q8_0"} : !exec.buf<?xi32> -> !exec.buf<?x64xf32>
-  // CHECK: exec.rmsnorm_matmul {{.*}} -> !exec.buf<?x64xf32, offset = 2048>, !exec.buf<?x32xf32, offset = 6144>, !exec.buf<?x32xf32, offset = 7168>
-  %q, %k, %v = exec.rmsnorm_matmul %h, @layers.0.attention_norm.weight, [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight] {eps = 1.0e-05 : f32, kernel = "cpu.rmsnorm_matmul.q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>
-  // CHECK: exec.rope_kv_attention {{.*}} -> !exec.buf<?x64xf32, offset = 4096>
-  %att = exec.rope_kv_attention %q, %k, %v, %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "cpu.rope_kv_attention"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
-  // CHECK: exec.matmul_residual {{.*}} -> !exec.buf<?x64xf32, offset = 2048>
+  // CHECK: exec.rmsnorm_matmul {{.*}} -> !exec.buf<?x128xf32, offset = 0>
+  %qkv = exec.rmsnorm_matmul %h, @layers.0.attention_norm.weight, @layers.0.attention.wqkv.weight {eps = 1.0e-05 : f32, kernel = "cpu.rmsnorm_matmul.q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  // CHECK: exec.rope_kv_attention {{.*}} -> !exec.buf<?x64xf32, offset = 6144>
+  %att = exec.rope_kv_attention %qkv positions %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "cpu.rope_kv_attention"} : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+  // CHECK: exec.matmul_residual {{.*}} -> !exec.buf<?x64xf32, offset = 0>
   %h1 = exec.matmul_residual %att, @layers.0.attention.wo.weight, %h {kernel = "cpu.matmul_residual.q4_1"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
-  // CHECK: exec.final_norm_lm_head {{.*}} -> !exec.buf<1x256xf32, offset = 0>
+  // CHECK: exec.final_norm_lm_head {{.*}} -> !exec.buf<1x256xf32, offset = 2048>
   %logits = exec.final_norm_lm_head %h1, @norm.weight, @output.weight {eps = 1.0e-05 : f32, last_token_only, kernel = "cpu.final_norm_lm_head.f32"} : !exec.buf<?x64xf32> -> !exec.buf<1x256xf32>
   return %logits : !exec.buf<1x256xf32>
 }

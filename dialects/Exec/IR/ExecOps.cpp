@@ -178,6 +178,14 @@ LogicalResult WeightOp::verify() {
     return emitOpError("format ") << stringifyWeightFormat(format)
                                   << " needs a last dimension divisible by 32, got "
                                   << shape.back();
+  if (Attribute parts = (*this)->getAttr("concat_of")) {
+    auto refs = dyn_cast<ArrayAttr>(parts);
+    if (!refs || refs.size() < 2 ||
+        !llvm::all_of(refs, [](Attribute a) { return isa<FlatSymbolRefAttr>(a); }))
+      return emitOpError("'concat_of' must list at least two weight names (@name)");
+    if (shape.size() != 2)
+      return emitOpError("a fused weight ('concat_of') must be a matrix");
+  }
   if (TargetAttr target = lookupTarget(*this); target && !target.supports(format))
     return emitOpError("format ") << stringifyWeightFormat(format)
                                   << " is not supported by target " << target;
@@ -272,24 +280,17 @@ LogicalResult SiluMulOp::verify() { return verifyElementwise(*this, getKernelAtt
 
 LogicalResult RmsNormMatmulOp::verify() {
   if (failed(verifyKernel(*this, getKernelAttr())) ||
-      failed(verifyPositiveEps(*this, getEpsAttr())) || failed(verifyActs(*this)))
+      failed(verifyPositiveEps(*this, getEpsAttr())))
     return failure();
-  if (getWeights().empty() || getWeights().size() != getResults().size())
-    return emitOpError("needs one result per weight, got ")
-           << getWeights().size() << " weights and " << getResults().size()
-           << " results";
-  return success();
+  return verifyActs(*this);
 }
 
 LogicalResult RmsNormMatmulOp::verifySymbolUses(SymbolTableCollection &tables) {
   int64_t in = dim(getInput(), 1);
   if (failed(verifyNormWeight(*this, tables, getNormWeightAttr(), in, "norm_weight")))
     return failure();
-  for (auto [ref, result] : llvm::zip(getWeights(), getResults()))
-    if (failed(verifyMatrix(*this, tables, cast<FlatSymbolRefAttr>(ref),
-                            dim(result, 1), in, "weight")))
-      return failure();
-  return success();
+  return verifyMatrix(*this, tables, getWeightAttr(), dim(getResult(), 1), in,
+                      "weight");
 }
 
 LogicalResult RmsNormGateUpSiluOp::verify() {
@@ -299,11 +300,11 @@ LogicalResult RmsNormGateUpSiluOp::verify() {
   return verifyActs(*this);
 }
 
+// gate_up is [2F, D]: the gate rows then the up rows.
 LogicalResult RmsNormGateUpSiluOp::verifySymbolUses(SymbolTableCollection &tables) {
   int64_t in = dim(getInput(), 1), ffn = dim(getResult(), 1);
   if (failed(verifyNormWeight(*this, tables, getNormWeightAttr(), in, "norm_weight")) ||
-      failed(verifyMatrix(*this, tables, getGateAttr(), ffn, in, "gate")) ||
-      failed(verifyMatrix(*this, tables, getUpAttr(), ffn, in, "up")))
+      failed(verifyMatrix(*this, tables, getGateUpAttr(), 2 * ffn, in, "gate_up")))
     return failure();
   return success();
 }
@@ -353,16 +354,32 @@ LogicalResult RopeKvAttentionOp::verify() {
   if (scaling == 4 && !(getRopeHighFreqFactor()->convertToDouble() >
                         getRopeLowFreqFactor()->convertToDouble()))
     return emitOpError("'rope_high_freq_factor' must exceed 'rope_low_freq_factor'");
-  // Shapes.
+  // Shapes: one fused qkv buffer, or q, k, v.
+  ValueRange qkv = getQkv();
+  if (qkv.size() != 1 && qkv.size() != 3)
+    return emitOpError("takes one fused qkv buffer or three (q, k, v), got ")
+           << qkv.size();
+  SmallVector<Value> acts(qkv);
+  acts.push_back(getResult());
+  SmallVector<Value> tokens(acts);
+  tokens.push_back(getPositions());
   if (failed(verifyIds(*this, getPositions(), "positions")) ||
-      failed(verifyActs(*this, {getQ(), getK(), getV(), getResult()},
-                        {getQ(), getK(), getV(), getResult(), getPositions()})) ||
-      failed(verifySameLayout(*this, getK(), getV(), "k and v")))
+      failed(verifyActs(*this, acts, tokens)))
     return failure();
-  if (dim(getQ(), 1) != h * hd || dim(getResult(), 1) != h * hd)
+  if (qkv.size() == 1) {
+    if (dim(qkv[0], 1) != (h + 2 * kv) * hd)
+      return emitOpError("qkv must be [T, (n_heads + 2 * n_kv_heads) * head_dim = ")
+             << (h + 2 * kv) * hd << "]";
+    if (dim(getResult(), 1) != h * hd)
+      return emitOpError("result must be [T, n_heads * head_dim = ") << h * hd << "]";
+    return success();
+  }
+  if (failed(verifySameLayout(*this, qkv[1], qkv[2], "k and v")))
+    return failure();
+  if (dim(qkv[0], 1) != h * hd || dim(getResult(), 1) != h * hd)
     return emitOpError("q and result must be [T, n_heads * head_dim = ")
            << h * hd << "]";
-  if (dim(getK(), 1) != kv * hd)
+  if (dim(qkv[1], 1) != kv * hd)
     return emitOpError("k and v must be [T, n_kv_heads * head_dim = ")
            << kv * hd << "]";
   return success();

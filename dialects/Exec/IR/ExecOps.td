@@ -50,6 +50,18 @@ def Exec_WeightOp : Exec_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
     ```mlir
     exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major"
     ```
+
+    A fused weight (one kernel reads several checkpoint matrices as one) has
+    a new name and `concat_of`: the ModelSpec tensors whose rows it stacks,
+    in order; they share the column count and their rows sum to `shape[0]`.
+    The names are tensor names, not symbols of the module (the parts need no
+    exec.weight of their own).
+
+    ```mlir
+    exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major"
+        {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight,
+                      @layers.0.attention.wv.weight]}
+    ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, DenseI64ArrayAttr:$shape,
                        Exec_WeightFormatAttr:$format, StrAttr:$layout);
@@ -76,13 +88,19 @@ def Exec_EmbedOp : Exec_WeightUserOp<"embed", [Pure]> {
 def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
   let summary = "Rope on q/k, append k/v to the KV cache, causal GQA";
   let description = [{
-    q `[T, H*hd]`, k and v `[T, KV*hd]`, positions `[T]` i32; result
-    `[T, H*hd]`. Rotates q and k (theta `rope_theta`; Llama 3.1 scaling when
-    the four `rope_*` scaling attributes are present: all or none), writes
-    k/v into layer `layer`'s cache at `positions`, then causal attention.
+    `qkv` is either one buffer `[T, (H + 2*KV)*hd]` (the fused projection:
+    columns q | k | v) or three, q `[T, H*hd]`, k and v `[T, KV*hd]`;
+    positions `[T]` i32; result `[T, H*hd]`. Rotates q and k (theta
+    `rope_theta`; Llama 3.1 scaling when the four `rope_*` scaling attributes
+    are present: all or none), writes k/v into layer `layer`'s cache at
+    `positions`, then causal attention.
+
+    ```mlir
+    %o = exec.rope_kv_attention %qkv positions %pos {...}
+        : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+    ```
   }];
-  let arguments = !con((ins Exec_Buf:$q, Exec_Buf:$k,
-                            Exec_Buf:$v, Exec_Buf:$positions,
+  let arguments = !con((ins Variadic<Exec_Buf>:$qkv, Exec_Buf:$positions,
                             I64Attr:$layer, I64Attr:$n_heads,
                             I64Attr:$n_kv_heads, I64Attr:$head_dim,
                             F32Attr:$rope_theta,
@@ -93,8 +111,7 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
                        Kernel);
   let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
-    $q `,` $k `,` $v `,` $positions attr-dict `:` type($q) `,` type($k) `,`
-    type($v) `,` type($positions) `->` type($result)
+    $qkv `positions` $positions attr-dict `:` functional-type(operands, results)
   }];
 }
 
@@ -103,18 +120,20 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
 //===----------------------------------------------------------------------===//
 
 def Exec_RmsNormMatmulOp : Exec_WeightUserOp<"rmsnorm_matmul", [Pure]> {
-  let summary = "rms_norm then one matmul per weight (the qkv projection)";
+  let summary = "rms_norm then one matmul (e.g. the fused qkv projection)";
   let description = [{
-    x `[T, D]`; `norm_weight` `[D]` f32; `weights` `[out_i, D]`; one result
-    `[T, out_i]` per weight.
+    x `[T, D]`; `norm_weight` `[D]` f32; `weight` `[out, D]`; result
+    `[T, out]`. The qkv projection reads one fused weight (an exec.weight
+    with `concat_of = [@wq, @wk, @wv]`, rows stacked) and writes one buffer
+    whose columns are q | k | v.
   }];
   let arguments = !con((ins Exec_Buf:$input,
                             FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
-                            FlatSymbolRefArrayAttr:$weights), Kernel);
-  let results = (outs Variadic<Exec_Buf>:$results);
+                            FlatSymbolRefAttr:$weight), Kernel);
+  let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
-    $input `,` $norm_weight `,` $weights attr-dict `:` type($input) `->`
-    type($results)
+    $input `,` $norm_weight `,` $weight attr-dict `:` type($input) `->`
+    type($result)
   }];
 }
 
@@ -133,16 +152,17 @@ def Exec_MatmulResidualOp : Exec_WeightUserOp<"matmul_residual", [Pure]> {
 def Exec_RmsNormGateUpSiluOp : Exec_WeightUserOp<"rmsnorm_gate_up_silu", [Pure]> {
   let summary = "silu(n(x) W1^T) * (n(x) W3^T), n = rms_norm";
   let description = [{
-    x `[T, D]`; `norm_weight` `[D]` f32; `gate` (w1) and `up` (w3) `[F, D]`;
-    result `[T, F]`.
+    x `[T, D]`; `norm_weight` `[D]` f32; `gate_up` `[2F, D]`: one fused
+    weight, the gate (w1) rows then the up (w3) rows (an exec.weight with
+    `concat_of = [@w1, @w3]`); result `[T, F]`.
   }];
   let arguments = !con((ins Exec_Buf:$input,
                             FlatSymbolRefAttr:$norm_weight, F32Attr:$eps,
-                            FlatSymbolRefAttr:$gate, FlatSymbolRefAttr:$up),
+                            FlatSymbolRefAttr:$gate_up),
                        Kernel);
   let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
-    $input `,` $norm_weight `,` $gate `,` $up attr-dict `:` type($input) `->`
+    $input `,` $norm_weight `,` $gate_up attr-dict `:` type($input) `->`
     type($result)
   }];
 }

@@ -75,13 +75,10 @@ SmallVector<FlatSymbolRefAttr> matrixWeights(Operation *op) {
       .Case([](MatmulResidualOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
       .Case([](FinalNormLmHeadOp o) { return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()}; })
       .Case([](RmsNormGateUpSiluOp o) {
-        return SmallVector<FlatSymbolRefAttr>{o.getGateAttr(), o.getUpAttr()};
+        return SmallVector<FlatSymbolRefAttr>{o.getGateUpAttr()};
       })
       .Case([](RmsNormMatmulOp o) {
-        SmallVector<FlatSymbolRefAttr> refs;
-        for (Attribute a : o.getWeights())
-          refs.push_back(cast<FlatSymbolRefAttr>(a));
-        return refs;
+        return SmallVector<FlatSymbolRefAttr>{o.getWeightAttr()};
       })
       .Default([](Operation *) { return SmallVector<FlatSymbolRefAttr>{}; });
 }
@@ -109,6 +106,10 @@ static int precision(WeightFormat f) {
   case WeightFormat::q4_0: return 1;
   }
   return 0;
+}
+
+WeightFormat morePrecise(WeightFormat a, WeightFormat b) {
+  return precision(b) > precision(a) ? b : a;
 }
 
 void unifyFusedFormats(ModuleOp module, llvm::DenseMap<StringAttr, WeightFormat> &formats) {

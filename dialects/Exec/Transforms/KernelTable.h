@@ -51,9 +51,14 @@ mlir::exec::TargetAttr makeTargetAttr(mlir::MLIRContext *ctx, const TargetKernel
 llvm::SmallVector<mlir::FlatSymbolRefAttr> matrixWeights(mlir::Operation *op);
 llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
 
-// Weights read by one fused kernel (rmsnorm_matmul's, gate/up) must share a
-// format so they pack into one matrix: each group takes the most precise
-// format among its members (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+// The more precise of two formats (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+WeightFormat morePrecise(WeightFormat a, WeightFormat b);
+
+// Matrices read by one kernel op must share a format: each group takes the
+// most precise format among its members (f32 > f16 > bf16 > q8_0 > q4_1 >
+// q4_0). Today every kernel op reads one matrix (the qkv and gate/up
+// projections read one fused exec.weight, `concat_of`), so this only matters
+// for kernels that may read several in the future.
 // `formats` maps every exec.weight's name to its format and is updated.
 void unifyFusedFormats(mlir::ModuleOp module,
                        llvm::DenseMap<mlir::StringAttr, WeightFormat> &formats);

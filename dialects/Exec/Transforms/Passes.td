@@ -30,9 +30,10 @@ def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp
         exec.embed only, a gather whose cost does not depend on the format)
         is stored q8_0 when the explicit format is q4_0 or q4_1, and in the
         explicit format otherwise;
-      - weights read by one fused kernel (the rmsnorm_matmul qkv weights, the
-        gate/up pair) share one format, the most precise of their choices
-        (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0), so they pack into one matrix.
+      - a fused weight (`concat_of`, e.g. wqkv, w13) is one matrix with one
+        format: under auto, the most precise of its parts' choices (one per
+        `source_dtypes` entry; f32 > f16 > bf16 > q8_0 > q4_1 > q4_0), as
+        for weights one fused kernel reads together.
     A format the target cannot run, or a matrix whose columns are not whole
     blocks of the chosen quantized format, is an error.
   }];

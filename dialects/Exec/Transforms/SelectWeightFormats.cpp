@@ -113,18 +113,46 @@ struct SelectWeightFormats
         return WeightFormat::q8_0;
       return *forced;
     }
-    // auto: keep a runnable source format, else q8_0 (else f32).
-    StringRef source = stringifyWeightFormat(w.getFormat());
-    if (auto attr = w->getAttrOfType<StringAttr>("source_dtype"))
-      source = attr.getValue();
-    if (std::optional<WeightFormat> f = symbolizeWeightFormat(source);
-        f && target.supports(*f) && (!isBlocked(*f) || w.getShape().back() % 32 == 0))
-      return *f;
-    for (WeightFormat f : {WeightFormat::q8_0, WeightFormat::f32})
-      if (target.supports(f) && (!isBlocked(f) || w.getShape().back() % 32 == 0))
-        return f;
+    // auto: keep a runnable source format, else q8_0 (else f32). A fused
+    // weight (`source_dtypes`, one per part) takes the most precise of its
+    // parts' choices, as a fused group does.
+    SmallVector<StringRef> sources;
+    if (auto parts = w->getAttrOfType<ArrayAttr>("source_dtypes")) {
+      for (Attribute a : parts)
+        if (auto s = dyn_cast<StringAttr>(a))
+          sources.push_back(s.getValue());
+    } else if (auto attr = w->getAttrOfType<StringAttr>("source_dtype")) {
+      sources.push_back(attr.getValue());
+    } else {
+      sources.push_back(stringifyWeightFormat(w.getFormat()));
+    }
+    std::optional<WeightFormat> best;
+    for (StringRef source : sources) {
+      std::optional<WeightFormat> pick = runnable(w, source, target);
+      if (!pick) {
+        best.reset();
+        break;
+      }
+      best = best ? lac::exec_kernels::morePrecise(*best, *pick) : *pick;
+    }
+    if (best)
+      return *best;
     w.emitOpError("target ") << target << " can run neither q8_0 nor f32 weights";
     return failure();
+  }
+
+  // `source` if the target runs it for this shape, else q8_0, else f32.
+  static std::optional<WeightFormat> runnable(WeightOp w, StringRef source,
+                                              TargetAttr target) {
+    auto fits = [&](WeightFormat f) {
+      return target.supports(f) && (!isBlocked(f) || w.getShape().back() % 32 == 0);
+    };
+    if (std::optional<WeightFormat> f = symbolizeWeightFormat(source); f && fits(*f))
+      return *f;
+    for (WeightFormat f : {WeightFormat::q8_0, WeightFormat::f32})
+      if (fits(f))
+        return f;
+    return std::nullopt;
   }
 
 };

@@ -208,33 +208,33 @@ func.func @f(%x: !exec.buf<?x128xf32>, %r: !exec.buf<?x32xf32>) {
 
 // -----
 
-func.func @f(%x: !exec.buf<?x64xf32>) {
-  // expected-error @+1 {{needs one result per weight, got 3 weights and 2 results}}
-  %0:2 = exec.rmsnorm_matmul %x, @n, [@wq, @wk, @wv] {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x32xf32>
-  return
-}
-
-// -----
-
 exec.weight @n : [64] f32, layout = "row_major"
 exec.weight @wq : [64, 64] q4_1, layout = "row_major"
-exec.weight @wk : [32, 64] q4_1, layout = "row_major"
 func.func @f(%x: !exec.buf<?x64xf32>) {
-  // expected-error @+1 {{weight @wk has shape [32, 64], expected [64, 64]}}
-  %0:2 = exec.rmsnorm_matmul %x, @n, [@wq, @wk] {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x64xf32>
+  // expected-error @+1 {{weight @wq has shape [64, 64], expected [128, 64]}}
+  %0 = exec.rmsnorm_matmul %x, @n, @wq {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
   return
 }
 
 // -----
 
 exec.weight @n : [64] f32, layout = "row_major"
-exec.weight @w1 : [128, 64] q4_1, layout = "row_major"
-exec.weight @w3 : [96, 64] q4_1, layout = "row_major"
+exec.weight @w13 : [128, 64] q4_1, layout = "row_major"
 func.func @f(%x: !exec.buf<?x64xf32>) {
-  // expected-error @+1 {{up @w3 has shape [96, 64], expected [128, 64]}}
-  %0 = exec.rmsnorm_gate_up_silu %x, @n, @w1, @w3 {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  // expected-error @+1 {{gate_up @w13 has shape [128, 64], expected [256, 64]}}
+  %0 = exec.rmsnorm_gate_up_silu %x, @n, @w13 {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{'concat_of' must list at least two weight names (@name)}}
+exec.weight @w13 : [256, 64] q4_1, layout = "row_major" {concat_of = [@w1]}
+
+// -----
+
+// expected-error @+1 {{a fused weight ('concat_of') must be a matrix}}
+exec.weight @v : [256] f32, layout = "row_major" {concat_of = [@a, @b]}
 
 // -----
 
@@ -252,7 +252,7 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{'layer' must be non-negative, got -2}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = -2 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = -2 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -260,7 +260,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{n_heads, n_kv_heads and head_dim must be positive}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 0 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 0 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -268,7 +268,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x48xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{n_heads (3) must be a multiple of n_kv_heads (2)}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 3 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x48xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x48xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 3 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x48xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x48xf32>
   return
 }
 
@@ -276,7 +276,7 @@ func.func @f(%q: !exec.buf<?x48xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x60xf32>, %k: !exec.buf<?x30xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{head_dim must be even, got 15}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 15 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x60xf32>, !exec.buf<?x30xf32>, !exec.buf<?x30xf32>, !exec.buf<?xi32> -> !exec.buf<?x60xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 15 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x60xf32>, !exec.buf<?x30xf32>, !exec.buf<?x30xf32>, !exec.buf<?xi32>) -> !exec.buf<?x60xf32>
   return
 }
 
@@ -284,7 +284,7 @@ func.func @f(%q: !exec.buf<?x60xf32>, %k: !exec.buf<?x30xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{'rope_theta' must be positive}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = -1.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = -1.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -292,7 +292,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{rope scaling needs all of rope_factor, rope_low_freq_factor, rope_high_freq_factor and rope_original_max_position, or none}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -300,7 +300,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{'rope_high_freq_factor' must exceed 'rope_low_freq_factor'}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, rope_low_freq_factor = 4.0 : f32, rope_high_freq_factor = 1.0 : f32, rope_original_max_position = 8192 : i64, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, rope_low_freq_factor = 4.0 : f32, rope_high_freq_factor = 1.0 : f32, rope_original_max_position = 8192 : i64, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -308,7 +308,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?x1xi32>) {
   // expected-error @+1 {{positions must be a [T] i32 buffer}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?x1xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?x1xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -316,7 +316,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?x1
 
 func.func @f(%q: !exec.buf<3x64xf32>, %k: !exec.buf<3x32xf32>, %p: !exec.buf<2xi32>) {
   // expected-error @+1 {{token dimensions disagree: 3 vs 2}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<3x64xf32>, !exec.buf<3x32xf32>, !exec.buf<3x32xf32>, !exec.buf<2xi32> -> !exec.buf<3x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<3x64xf32>, !exec.buf<3x32xf32>, !exec.buf<3x32xf32>, !exec.buf<2xi32>) -> !exec.buf<3x64xf32>
   return
 }
 
@@ -324,7 +324,7 @@ func.func @f(%q: !exec.buf<3x64xf32>, %k: !exec.buf<3x32xf32>, %p: !exec.buf<2xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %v: !exec.buf<?x64xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{k and v must have one shape and element type}}
-  %0 = exec.rope_kv_attention %q, %k, %v, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %v positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -332,7 +332,7 @@ func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x32xf32>, %v: !exec.buf<?x6
 
 func.func @f(%q: !exec.buf<?x32xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{q and result must be [T, n_heads * head_dim = 64]}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x32xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32>) -> !exec.buf<?x32xf32>
   return
 }
 
@@ -340,7 +340,7 @@ func.func @f(%q: !exec.buf<?x32xf32>, %k: !exec.buf<?x32xf32>, %p: !exec.buf<?xi
 
 func.func @f(%q: !exec.buf<?x64xf32>, %k: !exec.buf<?x64xf32>, %p: !exec.buf<?xi32>) {
   // expected-error @+1 {{k and v must be [T, n_kv_heads * head_dim = 32]}}
-  %0 = exec.rope_kv_attention %q, %k, %k, %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  %0 = exec.rope_kv_attention %q, %k, %k positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   return
 }
 
@@ -356,4 +356,20 @@ func.func @f() attributes {exec.arena_bytes = -64 : i64} {
 
 // expected-error @+1 {{'exec.kv_cache' must be a dictionary}}
 module attributes {exec.kv_cache = 3 : i64} {
+}
+
+// -----
+
+func.func @f(%qkv: !exec.buf<?x96xf32>, %p: !exec.buf<?xi32>) {
+  // expected-error @+1 {{qkv must be [T, (n_heads + 2 * n_kv_heads) * head_dim = 128]}}
+  %0 = exec.rope_kv_attention %qkv positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x96xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @f(%q: !exec.buf<?x64xf32>, %p: !exec.buf<?xi32>) {
+  // expected-error @+1 {{takes one fused qkv buffer or three (q, k, v), got 2}}
+  %0 = exec.rope_kv_attention %q, %q positions %p {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<?x64xf32>, !exec.buf<?x64xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+  return
 }

@@ -16,11 +16,14 @@ exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
 exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major" {checksum = 42 : i64}
 exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = "row_major"
 exec.weight @layers.0.attention.wv.weight : [32, 64] q4_1, layout = "row_major"
+// CHECK: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
+exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
 exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major"
 exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = "row_major"
 exec.weight @layers.0.feed_forward.w1.weight : [128, 64] q4_1, layout = "row_major"
 exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_1, layout = "row_major"
 exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q4_1, layout = "row_major"
+exec.weight @layers.0.feed_forward.w13.weight : [256, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight]}
 exec.weight @norm.weight : [64] f32, layout = "row_major"
 exec.weight @output.weight : [256, 64] q8_0, layout = "row_major"
 
@@ -29,14 +32,14 @@ exec.weight @output.weight : [256, 64] q8_0, layout = "row_major"
 func.func @prefill(%tokens: !exec.buf<?xi32>, %pos: !exec.buf<?xi32>) -> !exec.buf<1x256xf32> {
   // CHECK: %[[H:.*]] = exec.embed @tok_embeddings.weight[%[[TOK]]] {kernel = "generic"} : !exec.buf<?xi32> -> !exec.buf<?x64xf32>
   %h = exec.embed @tok_embeddings.weight[%tokens] {kernel = "generic"} : !exec.buf<?xi32> -> !exec.buf<?x64xf32>
-  // CHECK: %[[QKV:.*]]:3 = exec.rmsnorm_matmul %[[H]], @layers.0.attention_norm.weight, [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight] {eps = 9.99999974E-6 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>
-  %q, %k, %v = exec.rmsnorm_matmul %h, @layers.0.attention_norm.weight, [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight] {eps = 1.0e-05 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>
-  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[QKV]]#0, %[[QKV]]#1, %[[QKV]]#2, %[[POS]] {head_dim = 16 : i64, kernel = "generic", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_factor = 8.000000e+00 : f32, rope_high_freq_factor = 4.000000e+00 : f32, rope_low_freq_factor = 1.000000e+00 : f32, rope_original_max_position = 8192 : i64, rope_theta = 5.000000e+05 : f32} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
-  %att = exec.rope_kv_attention %q, %k, %v, %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, rope_low_freq_factor = 1.0 : f32, rope_high_freq_factor = 4.0 : f32, rope_original_max_position = 8192 : i64, kernel = "generic"} : !exec.buf<?x64xf32>, !exec.buf<?x32xf32>, !exec.buf<?x32xf32>, !exec.buf<?xi32> -> !exec.buf<?x64xf32>
+  // CHECK: %[[QKV:.*]] = exec.rmsnorm_matmul %[[H]], @layers.0.attention_norm.weight, @layers.0.attention.wqkv.weight {eps = 9.99999974E-6 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  %qkv = exec.rmsnorm_matmul %h, @layers.0.attention_norm.weight, @layers.0.attention.wqkv.weight {eps = 1.0e-05 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  // CHECK: %[[ATT:.*]] = exec.rope_kv_attention %[[QKV]] positions %[[POS]] {head_dim = 16 : i64, kernel = "generic", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_factor = 8.000000e+00 : f32, rope_high_freq_factor = 4.000000e+00 : f32, rope_low_freq_factor = 1.000000e+00 : f32, rope_original_max_position = 8192 : i64, rope_theta = 5.000000e+05 : f32} : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+  %att = exec.rope_kv_attention %qkv positions %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 500000.0 : f32, rope_factor = 8.0 : f32, rope_low_freq_factor = 1.0 : f32, rope_high_freq_factor = 4.0 : f32, rope_original_max_position = 8192 : i64, kernel = "generic"} : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
   // CHECK: %[[H1:.*]] = exec.matmul_residual %[[ATT]], @layers.0.attention.wo.weight, %[[H]] {kernel = "avx2_q4_1"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
   %h1 = exec.matmul_residual %att, @layers.0.attention.wo.weight, %h {kernel = "avx2_q4_1"} : !exec.buf<?x64xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
-  // CHECK: %[[FF:.*]] = exec.rmsnorm_gate_up_silu %[[H1]], @layers.0.ffn_norm.weight, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight {eps = 9.99999974E-6 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
-  %ff = exec.rmsnorm_gate_up_silu %h1, @layers.0.ffn_norm.weight, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight {eps = 1.0e-05 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  // CHECK: %[[FF:.*]] = exec.rmsnorm_gate_up_silu %[[H1]], @layers.0.ffn_norm.weight, @layers.0.feed_forward.w13.weight {eps = 9.99999974E-6 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
+  %ff = exec.rmsnorm_gate_up_silu %h1, @layers.0.ffn_norm.weight, @layers.0.feed_forward.w13.weight {eps = 1.0e-05 : f32, kernel = "avx2_q4_1"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
   %h2 = exec.matmul_residual %ff, @layers.0.feed_forward.w2.weight, %h1 {kernel = "avx2_q4_1"} : !exec.buf<?x128xf32>, !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
   // CHECK: exec.final_norm_lm_head %{{.*}}, @norm.weight, @output.weight {eps = 9.99999974E-6 : f32, kernel = "generic", last_token_only} : !exec.buf<?x64xf32> -> !exec.buf<1x256xf32>
   %logits = exec.final_norm_lm_head %h2, @norm.weight, @output.weight {eps = 1.0e-05 : f32, last_token_only, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<1x256xf32>
@@ -52,8 +55,8 @@ func.func @decode(%tokens: !exec.buf<1xi32>, %pos: !exec.buf<1xi32>) -> !exec.bu
   %q = exec.matmul %n, @layers.0.attention.wq.weight {kernel = "generic"} : !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   %k = exec.matmul %n, @layers.0.attention.wk.weight {kernel = "generic"} : !exec.buf<1x64xf32> -> !exec.buf<1x32xf32>
   %v = exec.matmul %n, @layers.0.attention.wv.weight {kernel = "generic"} : !exec.buf<1x64xf32> -> !exec.buf<1x32xf32>
-  // CHECK: exec.rope_kv_attention {{.*}} {head_dim = 16 : i64, kernel = "generic", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_theta = 1.000000e+04 : f32}
-  %att = exec.rope_kv_attention %q, %k, %v, %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : !exec.buf<1x64xf32>, !exec.buf<1x32xf32>, !exec.buf<1x32xf32>, !exec.buf<1xi32> -> !exec.buf<1x64xf32>
+  // CHECK: exec.rope_kv_attention %{{.*}}, %{{.*}}, %{{.*}} positions %{{.*}} {head_dim = 16 : i64, kernel = "generic", layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, rope_theta = 1.000000e+04 : f32}
+  %att = exec.rope_kv_attention %q, %k, %v positions %pos {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64, rope_theta = 10000.0 : f32, kernel = "generic"} : (!exec.buf<1x64xf32>, !exec.buf<1x32xf32>, !exec.buf<1x32xf32>, !exec.buf<1xi32>) -> !exec.buf<1x64xf32>
   %o = exec.matmul %att, @layers.0.attention.wo.weight {kernel = "generic"} : !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   // CHECK: exec.add %{{.*}}, %{{.*}} {kernel = "generic"} : !exec.buf<1x64xf32>, !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   %h1 = exec.add %h, %o {kernel = "generic"} : !exec.buf<1x64xf32>, !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
