@@ -11,7 +11,10 @@ model=$(bash scripts/fetch-model.sh)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 
-# The main job: read the real checkpoint, describe it, and compile it into one
-# .lac artifact (chatting with it arrives with lac-run).
-"$BUILD"/bin/lac-compile "$model" --print-model
+# The main job: compile the real checkpoint into one .lac artifact, then ask
+# it a question through lac-run's chat (the model's own ChatML format, the
+# artifact's default sampling: temperature 0.6, top-p 0.9).
 "$BUILD"/bin/lac-compile "$model" -o "$BUILD"/smollm2.lac
+question=${LAC_QUESTION:-"What is the capital of France?"}
+echo "user: $question"
+printf '%s\n' "$question" | "$BUILD"/bin/lac-run chat "$BUILD"/smollm2.lac --max-gen-len 128
