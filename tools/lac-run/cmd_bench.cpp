@@ -67,14 +67,9 @@ int cmdBench(int argc, char** argv) {
       ("repetitions", po::value<uint32_t>()->default_value(3), "measured runs")
       ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
       ("json", "print the results as JSON");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>());
-  po::positional_options_description pos;
-  pos.add("model", 1);
   po::variables_map vm;
   int code = 0;
-  if (!parseArgs(argc, argv, kUsage, visible, hidden, pos, vm, &code)) return code;
-  if (!vm.count("model")) return fail(Error::InvalidArgument, "no MODEL.lac given (see lac-run bench --help)");
+  if (!parseModelArgs(argc, argv, kUsage, visible, vm, &code)) return code;
   const uint32_t plen = vm["prompt-len"].as<uint32_t>(), glen = vm["gen-len"].as<uint32_t>();
   const uint32_t batch = vm["batch"].as<uint32_t>(), reps = vm["repetitions"].as<uint32_t>();
   if (plen == 0 || glen == 0 || batch == 0 || reps == 0)

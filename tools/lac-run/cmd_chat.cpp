@@ -111,14 +111,9 @@ int cmdChat(int argc, char** argv) {
       ("json", "print the results as JSON (with --dialogs)")
       ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores");
   visible.add(samplingOptions(false));
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>());
-  po::positional_options_description pos;
-  pos.add("model", 1);
   po::variables_map vm;
   int code = 0;
-  if (!parseArgs(argc, argv, kUsage, visible, hidden, pos, vm, &code)) return code;
-  if (!vm.count("model")) return fail(Error::InvalidArgument, "no MODEL.lac given (see lac-run chat --help)");
+  if (!parseModelArgs(argc, argv, kUsage, visible, vm, &code)) return code;
 
   auto early = generateOptions(vm, {});
   if (!early.ok()) return fail(early.status());

@@ -111,14 +111,9 @@ void printText(const plan::Plan& p) {
 int cmdInspect(int argc, char** argv) {
   po::options_description visible(kUsage);
   visible.add_options()("help,h", "show this help");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>());
-  po::positional_options_description pos;
-  pos.add("model", 1);
   po::variables_map vm;
   int code = 0;
-  if (!parseArgs(argc, argv, kUsage, visible, hidden, pos, vm, &code)) return code;
-  if (!vm.count("model")) return fail(Error::InvalidArgument, "no MODEL.lac given (see lac-run inspect --help)");
+  if (!parseModelArgs(argc, argv, kUsage, visible, vm, &code)) return code;
   auto a = openArtifact(vm["model"].as<std::string>(), /*check_cpu=*/false);
   if (!a.ok()) return fail(a.status());
   const plan::Plan& p = a->plan();

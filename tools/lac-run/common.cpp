@@ -38,6 +38,20 @@ bool parseArgs(int argc, char** argv, const char* usage, const po::options_descr
   return true;
 }
 
+bool parseModelArgs(int argc, char** argv, const char* usage, const po::options_description& visible,
+                    po::variables_map& vm, int* exit_code) {
+  po::options_description hidden;
+  hidden.add_options()("model", po::value<std::string>());
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  if (!parseArgs(argc, argv, usage, visible, hidden, pos, vm, exit_code)) return false;
+  if (!vm.count("model")) {
+    *exit_code = fail(Error::InvalidArgument, std::string("no MODEL.lac given (see lac-run ") + argv[0] + " --help)");
+    return false;
+  }
+  return true;
+}
+
 // --- Generation options ----------------------------------------------------------------------
 
 po::options_description samplingOptions(bool echo) {

@@ -30,6 +30,11 @@ bool parseArgs(int argc, char** argv, const char* usage, const po::options_descr
                const po::options_description& hidden, const po::positional_options_description& pos,
                po::variables_map& vm, int* exit_code);
 
+// The same for subcommands whose only positional argument is MODEL.lac:
+// also fails (2) when it is missing. The path is vm["model"].
+bool parseModelArgs(int argc, char** argv, const char* usage, const po::options_description& visible,
+                    po::variables_map& vm, int* exit_code);
+
 // --- Generation options --------------------------------------------------------------
 // --max-gen-len --temperature --top-p --top-k --min-p --repeat-penalty --seed
 // --logprobs --echo (the last only where `echo`).
