@@ -85,7 +85,7 @@ std::string compile(const std::string& input, const std::string& out, const std:
 
 // ---- running the engine --------------------------------------------------------
 
-struct Run {
+struct EngineRun {
   std::vector<float> logits;    // [vocab] at the last prompt position
   std::vector<int32_t> greedy;  // n tokens, argmax each step
 };
@@ -94,8 +94,8 @@ int32_t argmax(std::span<const float> v) {
   return int32_t(std::max_element(v.begin(), v.end()) - v.begin());
 }
 
-Run runGreedy(CpuEngine& e, const std::vector<int32_t>& prompt, size_t n) {
-  Run r;
+EngineRun runGreedy(CpuEngine& e, const std::vector<int32_t>& prompt, size_t n) {
+  EngineRun r;
   auto p = e.prefill(0, prompt, 0);
   EXPECT_TRUE(p.ok()) << p.message();
   if (!p.ok()) return r;
@@ -151,7 +151,7 @@ TEST_P(TinyGoldenTest, MatchesTransformers) {
   for (const json& p : g["prompts"]) {
     const auto tokens = p["tokens"].get<std::vector<int32_t>>();
     const auto want = p["greedy"].get<std::vector<int32_t>>();
-    Run r = runGreedy(*engine, tokens, want.size());
+    EngineRun r = runGreedy(*engine, tokens, want.size());
     ASSERT_EQ(r.logits.size(), 128256u);
     SCOPED_TRACE(::testing::Message() << tokens.size() << "-token prompt");
     EXPECT_EQ(argmax(r.logits), p["top10_ids"][0].get<int32_t>());
@@ -190,7 +190,7 @@ SmolStats compareSmol(CpuEngine& engine, const json& g) {
   for (const json& p : g["prompts"]) {
     const auto tokens = p["tokens"].get<std::vector<int32_t>>();
     const auto want = p["greedy"].get<std::vector<int32_t>>();
-    Run r = runGreedy(engine, tokens, want.size());
+    EngineRun r = runGreedy(engine, tokens, want.size());
     if (r.greedy.size() != want.size()) break;
     ++s.prompts;
     s.first_match += r.greedy[0] == want[0];
