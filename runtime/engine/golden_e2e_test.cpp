@@ -31,10 +31,12 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-// Measured, then rounded up (see the report in the commit / docs):
+// Tolerances, measured then given a wide margin:
+//   tiny model (f32) vs transformers: max |diff| 5.7e-6 over the top-10 and
+//   probe logits (the goldens' 6-digit rounding); asserted < 1e-3.
 //   SmolLM2 f32 artifact vs transformers f32, top-5 logits at the last prompt
-//   position: max |diff| observed TBD.
-constexpr float kSmolF32Tol = 5e-3f;
+//   position of 12 prompts: max |diff| 5.7e-5; asserted < 1e-3.
+constexpr float kSmolF32Tol = 1e-3f;
 //   SmolLM2 q4_1 artifact vs llama.cpp q4_1: TBD.
 constexpr float kSmolQ4Tol = 0.25f;
 
