@@ -37,7 +37,11 @@ using json = nlohmann::json;
 //   SmolLM2 f32 artifact vs transformers f32, top-5 logits at the last prompt
 //   position of 12 prompts: max |diff| 5.7e-5; asserted < 1e-3.
 constexpr float kSmolF32Tol = 1e-3f;
-//   SmolLM2 q4_1 artifact vs llama.cpp q4_1: TBD.
+//   SmolLM2 q4_1 artifact vs llama.cpp q4_1: NOT YET MEASURED. The llama.cpp
+//   golden is not committed yet (llama-cpp-python was not installed when the
+//   goldens were made), so Q4_1MatchesLlamaCpp skips; after running
+//   `scripts/goldens/make-smollm2-goldens.py --only llamacpp`, measure and
+//   set this (and check that every first token agrees).
 constexpr float kSmolQ4Tol = 0.25f;
 
 // ---- environment -------------------------------------------------------------
