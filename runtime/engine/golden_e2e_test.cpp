@@ -1,0 +1,257 @@
+// End to end against independent implementations: lac-compile + CpuEngine on
+// the goldens in test/goldens/e2e/ (made by scripts/goldens/make-*-goldens.py,
+// not run here).
+//
+//   tiny-llama3.json           transformers LlamaForCausalLM (f32) on the tiny
+//                              random model; ours: the Meta, HF and GGUF copies
+//                              each compiled with --weight-format f32.
+//   smollm2-hf-f32.json        transformers on the SmolLM2 Q4_1 GGUF
+//                              dequantized to f32; ours: the same GGUF
+//                              compiled with --weight-format f32.
+//   smollm2-llamacpp-q4_1.json llama.cpp on the Q4_1 GGUF; ours: the default
+//                              (q4_1) artifact of the ctest fixture.
+//
+// Skips when lac-compile, the tiny models (ctest fixture tiny_models) or the
+// SmolLM2 GGUF (~/.cache/lac or $LAC_MODEL_CACHE) are absent.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "runtime/core/test_temp.h"
+#include "runtime/engine/cpu_engine.h"
+
+namespace lac::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// Tolerances, measured then given a wide margin:
+//   tiny model (f32) vs transformers: max |diff| 5.7e-6 over the top-10 and
+//   probe logits (the goldens' 6-digit rounding); asserted < 1e-3.
+//   SmolLM2 f32 artifact vs transformers f32, top-5 logits at the last prompt
+//   position of 12 prompts: max |diff| 5.7e-5; asserted < 1e-3.
+constexpr float kSmolF32Tol = 1e-3f;
+//   SmolLM2 q4_1 artifact vs llama.cpp q4_1: NOT YET MEASURED. The llama.cpp
+//   golden is not committed yet (llama-cpp-python was not installed when the
+//   goldens were made), so Q4_1MatchesLlamaCpp skips; after running
+//   `scripts/goldens/make-smollm2-goldens.py --only llamacpp`, measure and
+//   set this (and check that every first token agrees).
+constexpr float kSmolQ4Tol = 0.25f;
+
+// ---- environment -------------------------------------------------------------
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string compilerPath() {
+  std::string c = env("LAC_COMPILE");
+  return c.empty() ? env("LAC_BINARY_DIR") + "/bin/lac-compile" : c;
+}
+
+std::string smolGguf() {
+  std::string cache = env("LAC_MODEL_CACHE");
+  if (cache.empty()) cache = env("HOME") + "/.cache/lac";
+  return cache + "/SmolLM2-135M-Instruct.Q4_1.gguf";
+}
+
+json loadGolden(const std::string& name) {
+  std::ifstream in(env("LAC_SOURCE_DIR") + "/test/goldens/e2e/" + name);
+  EXPECT_TRUE(in.good()) << name;
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    ADD_FAILURE() << name << ": " << e.what();
+    return json::object();
+  }
+}
+
+// A temporary directory removed (with the artifact in it) at scope exit.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& name) : path(lac::testing::tempPath(name)) { fs::create_directories(path); }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// Runs lac-compile; "" on success, else the command that failed.
+std::string compile(const std::string& input, const std::string& out, const std::string& args) {
+  const std::string cmd = "'" + compilerPath() + "' '" + input + "' -o '" + out + "' -q " + args;
+  return std::system(cmd.c_str()) == 0 ? "" : cmd;
+}
+
+// ---- running the engine --------------------------------------------------------
+
+struct EngineRun {
+  std::vector<float> logits;    // [vocab] at the last prompt position
+  std::vector<int32_t> greedy;  // n tokens, argmax each step
+};
+
+int32_t argmax(std::span<const float> v) {
+  return int32_t(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+EngineRun runGreedy(CpuEngine& e, const std::vector<int32_t>& prompt, size_t n) {
+  EngineRun r;
+  auto p = e.prefill(0, prompt, 0);
+  EXPECT_TRUE(p.ok()) << p.message();
+  if (!p.ok()) return r;
+  r.logits.assign(p->begin(), p->end());
+  int32_t tok = argmax(*p);
+  const uint32_t slot = 0;
+  for (size_t i = 0; i < n; ++i) {
+    r.greedy.push_back(tok);
+    if (i + 1 == n) break;
+    uint32_t pos = uint32_t(prompt.size() + i);
+    auto d = e.decode({&slot, 1}, {&tok, 1}, {&pos, 1});
+    EXPECT_TRUE(d.ok()) << d.message();
+    if (!d.ok()) break;
+    tok = argmax(*d);
+  }
+  return r;
+}
+
+std::unique_ptr<CpuEngine> loadEngine(const std::string& lac) {
+  EngineOptions o;
+  o.threads = 2;
+  auto e = CpuEngine::load(lac, o);
+  EXPECT_TRUE(e.ok()) << e.message();
+  return e.ok() ? std::move(*e) : nullptr;
+}
+
+// Largest |ours[id] - golden| over the golden's (ids, vals).
+float maxDiff(const std::vector<float>& logits, const json& ids, const json& vals) {
+  float worst = 0;
+  for (size_t i = 0; i < ids.size(); ++i)
+    worst = std::max(worst, std::fabs(logits.at(ids[i].get<size_t>()) - vals[i].get<float>()));
+  return worst;
+}
+
+// ---- tiny Llama 3 vs transformers ----------------------------------------------
+
+class TinyGoldenTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TinyGoldenTest, MatchesTransformers) {
+  const std::string input = env("LAC_TINY_MODELS") + "/" + GetParam();
+  if (!fs::exists(input)) GTEST_SKIP() << "no " << input << " (ctest fixture tiny_models)";
+  if (!fs::exists(compilerPath())) GTEST_SKIP() << "no lac-compile at " << compilerPath();
+  TempDir dir("tiny_golden");
+  const std::string lac = (dir.path / "tiny_f32.lac").string();
+  const std::string failed = compile(input, lac, "--weight-format f32 --max-seq-len 128 --max-batch 1");
+  ASSERT_EQ(failed, "");
+  auto engine = loadEngine(lac);
+  ASSERT_TRUE(engine);
+
+  const json g = loadGolden("tiny-llama3.json");
+  ASSERT_GE(g["prompts"].size(), 5u);
+  float worst = 0;
+  for (const json& p : g["prompts"]) {
+    const auto tokens = p["tokens"].get<std::vector<int32_t>>();
+    const auto want = p["greedy"].get<std::vector<int32_t>>();
+    EngineRun r = runGreedy(*engine, tokens, want.size());
+    ASSERT_EQ(r.logits.size(), 128256u);
+    SCOPED_TRACE(::testing::Message() << tokens.size() << "-token prompt");
+    EXPECT_EQ(argmax(r.logits), p["top10_ids"][0].get<int32_t>());
+    const float d = std::max(maxDiff(r.logits, p["top10_ids"], p["top10_vals"]),
+                             maxDiff(r.logits, p["probe_ids"], p["probe_vals"]));
+    EXPECT_LT(d, 1e-3f);
+    worst = std::max(worst, d);
+    // Full-vocabulary statistics.
+    double sum = 0, sq = 0;
+    for (float v : r.logits) sum += v;
+    const double mean = sum / double(r.logits.size());
+    for (float v : r.logits) sq += (v - mean) * (v - mean);
+    EXPECT_NEAR(mean, p["logit_mean"].get<double>(), 1e-4);
+    EXPECT_NEAR(std::sqrt(sq / double(r.logits.size() - 1)), p["logit_std"].get<double>(), 1e-4);
+    EXPECT_EQ(r.greedy, want);
+  }
+  std::printf("[ tiny %s ] max |logit - transformers| = %.3g\n", GetParam(), double(worst));
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, TinyGoldenTest, ::testing::Values("meta", "hf", "tiny.gguf"),
+                         [](const auto& info) {
+                           std::string s = info.param;
+                           return s == "tiny.gguf" ? std::string("gguf") : s;
+                         });
+
+// ---- SmolLM2 -------------------------------------------------------------------
+
+struct SmolStats {
+  size_t prompts = 0, first_match = 0, full_match = 0;
+  float worst_top = 0;
+};
+
+// Runs every golden prompt; counts greedy agreement and the top-5 logit gap.
+SmolStats compareSmol(CpuEngine& engine, const json& g) {
+  SmolStats s;
+  for (const json& p : g["prompts"]) {
+    const auto tokens = p["tokens"].get<std::vector<int32_t>>();
+    const auto want = p["greedy"].get<std::vector<int32_t>>();
+    EngineRun r = runGreedy(engine, tokens, want.size());
+    if (r.greedy.size() != want.size()) break;
+    ++s.prompts;
+    s.first_match += r.greedy[0] == want[0];
+    s.full_match += r.greedy == want;
+    s.worst_top = std::max(s.worst_top, maxDiff(r.logits, p["top5_ids"], p["top5_vals"]));
+    if (r.greedy != want) {
+      size_t k = 0;
+      while (k < want.size() && r.greedy[k] == want[k]) ++k;
+      std::printf("  [%zu-token prompt] first difference at generated token %zu\n", tokens.size(), k);
+    }
+  }
+  return s;
+}
+
+TEST(SmolGoldenTest, F32MatchesTransformers) {
+  const std::string gguf = smolGguf();
+  if (!fs::exists(gguf)) GTEST_SKIP() << "no " << gguf << " (scripts/fetch-model.sh)";
+  if (!fs::exists(compilerPath())) GTEST_SKIP() << "no lac-compile at " << compilerPath();
+  TempDir dir("smol_golden");
+  const std::string lac = (dir.path / "smollm2_f32.lac").string();
+  ASSERT_EQ(compile(gguf, lac, "--weight-format f32 --max-seq-len 256 --max-batch 1"), "");
+  auto engine = loadEngine(lac);
+  ASSERT_TRUE(engine);
+  const json g = loadGolden("smollm2-hf-f32.json");
+  ASSERT_GE(g["prompts"].size(), 10u);
+  SmolStats s = compareSmol(*engine, g);
+  std::printf("[ smollm2 f32 vs transformers ] %zu/%zu prompts identical for 32 tokens, max top-5 |diff| = %.3g\n",
+              s.full_match, s.prompts, double(s.worst_top));
+  EXPECT_EQ(s.prompts, g["prompts"].size());
+  EXPECT_EQ(s.full_match, s.prompts);
+  EXPECT_LT(s.worst_top, kSmolF32Tol);
+}
+
+// llama.cpp quantizes activations to q8_1 blocks before its Q4_1 dot products
+// (and sums in its own order); our q4_1 kernels quantize them to q8 blocks with
+// f32 scales. Same weights, slightly different arithmetic: logits differ by a
+// few hundredths, so a near-tie in a long greedy continuation can flip. What is
+// asserted: the first generated token of every prompt and the top-5 logits
+// within kSmolQ4Tol; full 32-token agreement is reported, not required.
+TEST(SmolGoldenTest, Q4_1MatchesLlamaCpp) {
+  const std::string lac = env("LAC_BINARY_DIR") + "/smollm2.lac";
+  if (!fs::exists(lac)) GTEST_SKIP() << "no " << lac << " (ctest fixture tiny_artifacts, with the SmolLM2 GGUF)";
+  if (!fs::exists(env("LAC_SOURCE_DIR") + "/test/goldens/e2e/smollm2-llamacpp-q4_1.json"))
+    GTEST_SKIP() << "no llama.cpp golden";
+  auto engine = loadEngine(lac);
+  ASSERT_TRUE(engine);
+  const json g = loadGolden("smollm2-llamacpp-q4_1.json");
+  ASSERT_GE(g["prompts"].size(), 10u);
+  SmolStats s = compareSmol(*engine, g);
+  std::printf("[ smollm2 q4_1 vs llama.cpp ] %zu/%zu prompts identical for 32 tokens, max top-5 |diff| = %.3g\n",
+              s.full_match, s.prompts, double(s.worst_top));
+  EXPECT_EQ(s.prompts, g["prompts"].size());
+  EXPECT_EQ(s.first_match, s.prompts);
+  EXPECT_LT(s.worst_top, kSmolQ4Tol);
+}
+
+}  // namespace
+}  // namespace lac::engine
