@@ -37,7 +37,9 @@ class Binder {
     out_.arena = allocAligned(ep_.arena_bytes());
     LAC_CHECK_OR_RETURN(out_.arena, Error::IoError, "%s: cannot allocate the %llu-byte arena of '%s'",
                         a_.name().c_str(), (ull)ep_.arena_bytes(), out_.name.c_str());
-    std::memset(out_.arena.get(), 0, ep_.arena_bytes());
+    // Not cleared: every buffer is written by its step before it is read, and
+    // touching a prefill arena sized for max_seq_len x max_batch tokens would
+    // cost most of the load time (the pages stay untouched until used).
     LAC_RETURN_IF_ERROR(roles());
     if (ep_.steps())
       for (uint32_t i = 0; i < ep_.steps()->size(); ++i) {
@@ -46,9 +48,11 @@ class Binder {
       }
     LAC_CHECK_OR_RETURN(!out_.steps.empty(), Error::InvalidArtifact, "%s: entry point '%s' has no steps",
                         a_.name().c_str(), out_.name.c_str());
-    out_.norm_scratch.assign(size_t(out_.max_tokens) * max_norm_, 0.0f);
+    out_.norm_scratch = allocAligned(uint64_t(out_.max_tokens) * max_norm_ * sizeof(float));
     out_.mm_half = int64_t(out_.max_tokens) * max_ffn_;
-    out_.mm_scratch.assign(size_t(2 * out_.mm_half), 0.0f);
+    out_.mm_scratch = allocAligned(uint64_t(2 * out_.mm_half) * sizeof(float));
+    LAC_CHECK_OR_RETURN(out_.norm_scratch && out_.mm_scratch, Error::IoError,
+                        "%s: cannot allocate the scratch memory of '%s'", a_.name().c_str(), out_.name.c_str());
     out_.slot_ids.assign(out_.max_tokens, 0);
     return {};
   }

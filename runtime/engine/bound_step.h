@@ -74,8 +74,10 @@ struct BoundEntryPoint {
   int32_t* tokens = nullptr;     // [max_tokens] i32, in the arena
   int32_t* positions = nullptr;  // [max_tokens] i32, in the arena
   Act logits;
-  std::vector<float> norm_scratch;  // [max_tokens, widest normalized row]
-  std::vector<float> mm_scratch;    // [max_tokens, 2 * widest ffn]: gate | up
+  // Scratch memory, allocated untouched (a prefill plan sizes it for
+  // max_seq_len x max_batch tokens; pages are only paid for when used).
+  AlignedBytes norm_scratch;  // [max_tokens, widest normalized row] f32
+  AlignedBytes mm_scratch;    // [max_tokens, 2 * widest ffn] f32: gate | up
   int64_t mm_half = 0;              // offset of `up` in mm_scratch (separate gate/up)
   std::vector<int32_t> slot_ids;    // [max_tokens]: the slot, for kvAppend
 };

@@ -41,7 +41,7 @@ void rmsnorm(const cpu::CpuContext& ctx, const float* x, int64_t xs, const float
 // Normalizes the step's last n input rows into the scratch [n, cols] (unless
 // the previous step left them there); returns the scratch.
 const float* normInput(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int64_t n) {
-  float* xn = ep.norm_scratch.data();
+  float* xn = reinterpret_cast<float*>(ep.norm_scratch.get());
   if (!b.reuse_norm)
     rmsnorm(s.ctx, b.in[0].last(t, n), b.in[0].stride, static_cast<const float*>(b.w[0].p), xn, b.cols, n, b.cols,
             b.eps);
@@ -50,7 +50,7 @@ const float* normInput(const EngineState& s, BoundEntryPoint& ep, const BoundSte
 
 void gateUpSilu(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int64_t n) {
   const float* xn = normInput(s, ep, b, t, n);
-  float* g = ep.mm_scratch.data();
+  float* g = reinterpret_cast<float*>(ep.mm_scratch.get());
   kernels::SwigluArgs sw;
   if (b.n_w == 2) {  // one fused [2 * rows, cols] weight: gate rows first
     matmul(s.ctx, xn, b.cols, b.w[1], g, 2 * b.rows, n, 2 * b.rows, b.cols);
