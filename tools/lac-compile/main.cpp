@@ -55,6 +55,29 @@ int fail(lac::Error kind, const std::string& message) {
 }
 int fail(const lac::Status& s) { return fail(s.kind, s.message); }
 
+// --chat-format: the recognized format, an explicit choice, or an error for a
+// template LAC does not know (never a silent fallback).
+lac::VoidResult applyChatFormat(lac::import::ModelSpec& spec, const std::string& choice) {
+  using lac::import::ChatFormatKind;
+  if (choice == "auto") {
+    LAC_CHECK_OR_RETURN(spec.chat.kind != ChatFormatKind::Unknown, lac::Error::Unsupported,
+                        "%s: the chat template is neither Llama 3's nor ChatML; pass --chat-format llama3, chatml "
+                        "or none",
+                        spec.chat.source.empty() ? spec.path.c_str() : spec.chat.source.c_str());
+    return {};
+  }
+  if (choice == "llama3") {
+    spec.chat.kind = ChatFormatKind::Llama3;
+  } else if (choice == "chatml") {
+    spec.chat.kind = ChatFormatKind::ChatML;
+  } else if (choice == "none") {
+    spec.chat.kind = ChatFormatKind::None;
+  } else {
+    LAC_FAIL(lac::Error::InvalidArgument, "--chat-format=%s: expected auto, llama3, chatml or none", choice.c_str());
+  }
+  return {};
+}
+
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -63,7 +86,7 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   lac::pipeline::CompileOptions copts;
-  std::string emit = "artifact", output, weights_out;
+  std::string emit = "artifact", output, weights_out, chat_format = "auto";
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
@@ -78,6 +101,9 @@ int main(int argc, char** argv) {
       ("print-ir-after-all", "print the IR after every pass (stderr)")
       ("no-weights", "compile from the config alone; lac-run fills random weights (benchmarking big shapes)")
       ("weights-out", po::value<std::string>(&weights_out), "write the weights to this file beside the .lac")
+      ("chat-format", po::value<std::string>(&chat_format)->default_value("auto"),
+       "auto|llama3|chatml|none: the chat format lac-run uses; auto recognizes the model's template and "
+       "refuses one it does not know")
       ("print-model", "print what was read: hyper-parameters, tensors by dtype, tokenizer, chat format, stop tokens")
       ("config-only", "with --print-model: read config and tokenizer only, not the tensors")
       ("quiet,q", "no progress or memory-plan summary on stderr");
@@ -127,6 +153,7 @@ int main(int argc, char** argv) {
     lac::tools::printModel(*spec, std::cout);
     return 0;
   }
+  if (auto r = applyChatFormat(*spec, chat_format); !r.ok()) return fail(r.status());
   if (no_weights) lac::import::declareTensorsFromConfig(*spec, lac::DType::BF16);
   if (auto r = lac::pipeline::resolveOptions(*spec, copts); !r.ok()) return fail(r.status());
 
