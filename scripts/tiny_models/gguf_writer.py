@@ -53,25 +53,8 @@ def gguf_name(meta_name):
     raise ValueError(f"no GGUF name for tensor {meta_name!r}")
 
 
-def _gpt2_byte_chars():
-    """GPT-2's bytes_to_unicode: printable bytes map to themselves, the other
-    68 to U+0100 onwards, in byte order."""
-    printable = list(range(0x21, 0x7F)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
-    table, extra = {}, 0
-    for b in range(256):
-        if b in printable:
-            table[b] = chr(b)
-        else:
-            table[b] = chr(0x100 + extra)
-            extra += 1
-    return table
-
-
-_BYTE_CHARS = _gpt2_byte_chars()
-
-
 def _to_gpt2(data: bytes) -> str:
-    return "".join(_BYTE_CHARS[b] for b in data)
+    return l3.to_gpt2_chars(data)
 
 
 def _llama3_rope_divisors(head_dim, theta, factor=8.0, low=1.0, high=4.0, original=8192):

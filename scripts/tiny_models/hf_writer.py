@@ -97,7 +97,7 @@ def tokenizer_files(tokenizer_model_path, max_seq_len, merges_as="pairs"):
     """-> (tokenizer.json dict, tokenizer_config.json dict, special token ids by text)."""
     ranks = l3.load_ranks(tokenizer_model_path)
     n_base = len(ranks)
-    table = l3.bytes_to_unicode()  # built once: l3.to_gpt2_chars rebuilds it per call
+    table = l3.bytes_to_unicode()
 
     def chars(token_bytes):
         return "".join(table[b] for b in token_bytes)
