@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace lac::testing {
@@ -15,6 +17,14 @@ inline std::string tempPath(const std::string& name) {
   for (char& c : test)
     if (c == '/') c = '_';  // parameterized tests are named "Prefix/Suite.Test/0"
   return ::testing::TempDir() + "/lac_" + std::to_string(::getpid()) + "_" + test + "_" + name;
+}
+
+// The whole file as text ("" when it cannot be read).
+inline std::string readText(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
 }
 
 }  // namespace lac::testing

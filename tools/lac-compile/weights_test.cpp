@@ -25,12 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string readText(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using lac::testing::readText;
 
 // The parts packed one at a time in `format`, rows stacked.
 std::vector<uint8_t> stackedParts(const import::ModelSpec& spec, const std::vector<std::string>& parts, DType format) {

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Common/AttentionGeometry.h"
 #include "dialects/Exec/IR/ExecOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -333,15 +334,8 @@ LogicalResult RopeKvAttentionOp::verify() {
     return failure();
   int64_t h = getNHeadsAttr().getInt(), kv = getNKvHeadsAttr().getInt(),
           hd = getHeadDimAttr().getInt(), layer = getLayerAttr().getInt();
-  if (layer < 0)
-    return emitOpError("'layer' must be non-negative, got ") << layer;
-  if (h <= 0 || kv <= 0 || hd <= 0)
-    return emitOpError("n_heads, n_kv_heads and head_dim must be positive");
-  if (h % kv != 0)
-    return emitOpError("n_heads (") << h << ") must be a multiple of n_kv_heads ("
-                                    << kv << ")";
-  if (hd % 2 != 0)
-    return emitOpError("head_dim must be even, got ") << hd;
+  if (failed(lac::dialects::verifyAttentionGeometry(*this, h, kv, hd, layer)))
+    return failure();
   // Rope: theta > 0; Llama 3.1 scaling all or none.
   if (!(getRopeTheta().convertToDouble() > 0))
     return emitOpError("'rope_theta' must be positive");

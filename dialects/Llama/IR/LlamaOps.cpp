@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Common/AttentionGeometry.h"
 #include "dialects/Llama/IR/LlamaOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -303,15 +304,8 @@ LogicalResult RopeOp::verify() {
 LogicalResult AttentionOp::verify() {
   int64_t h = getNHeadsAttr().getInt(), kv = getNKvHeadsAttr().getInt(),
           hd = getHeadDimAttr().getInt(), layer = getLayerAttr().getInt();
-  if (layer < 0)
-    return emitOpError("'layer' must be non-negative, got ") << layer;
-  if (h <= 0 || kv <= 0 || hd <= 0)
-    return emitOpError("n_heads, n_kv_heads and head_dim must be positive");
-  if (h % kv != 0)
-    return emitOpError("n_heads (") << h << ") must be a multiple of n_kv_heads ("
-                                    << kv << ")";
-  if (hd % 2 != 0)
-    return emitOpError("head_dim must be even, got ") << hd;
+  if (failed(lac::dialects::verifyAttentionGeometry(*this, h, kv, hd, layer)))
+    return failure();
   if (failed(verifySameElementType(*this, {getQ(), getK(), getV(), getResult()})) ||
       failed(verifyStaticFeatures(*this, {getQ(), getK(), getResult()})) ||
       failed(verifyTokenDims(*this, {getQ(), getK(), getResult()})))
