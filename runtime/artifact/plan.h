@@ -15,7 +15,8 @@ static_assert(int(plan::DType::f32) == int(DType::F32) && int(plan::DType::f16) 
               int(plan::DType::q4_0) == int(DType::Q4_0) && int(plan::DType::q4_1) == int(DType::Q4_1) &&
               int(plan::DType::q5_0) == int(DType::Q5_0) && int(plan::DType::q5_1) == int(DType::Q5_1) &&
               int(plan::DType::q4_k) == int(DType::Q4_K) && int(plan::DType::q5_k) == int(DType::Q5_K) &&
-              int(plan::DType::q6_k) == int(DType::Q6_K) && int(plan::DType::i32) == int(DType::I32),
+              int(plan::DType::q6_k) == int(DType::Q6_K) && int(plan::DType::i32) == int(DType::I32) &&
+              int(plan::DType::q4_g32) == int(DType::Q4_G32),
               "plan.fbs DType must number its values like runtime/core/dtype.h");
 
 inline bool isKnown(plan::DType d) { return d >= plan::DType::MIN && d <= plan::DType::MAX; }

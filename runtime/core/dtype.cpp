@@ -6,7 +6,7 @@ namespace lac {
 
 namespace {
 // Indexed by DType. Block sizes from ggml-common.h (QK8_0 = QK4_0 = 32, QK_K = 256).
-constexpr std::array<DTypeInfo, 12> kInfo = {{
+constexpr std::array<DTypeInfo, 13> kInfo = {{
     {"f32", 1, 4, false},
     {"f16", 1, 2, false},
     {"bf16", 1, 2, false},
@@ -19,6 +19,7 @@ constexpr std::array<DTypeInfo, 12> kInfo = {{
     {"q5_k", 256, 2 + 2 + 12 + 32 + 128, true},
     {"q6_k", 256, 128 + 64 + 16 + 2, true},
     {"i32", 1, 4, false},
+    {"q4_g32", 32, 16 + 2 + 2, true},  // planar rows, see dtype.h
 }};
 
 struct GgmlPair {

@@ -17,6 +17,13 @@ enum class DType : uint8_t {
   Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,
   Q4_K, Q5_K, Q6_K,
   I32,  // token ids and similar; never a weight
+  // LAC's own GPU-friendly int4, groups of 32 (no GGML counterpart). One row
+  // of `in` elements is planar: qs[in/2] (element 2i in the low nibble of
+  // byte i, 2i+1 in the high), then d[in/32] f16, then m[in/32] f16;
+  // value(i) = d[i/32] * nibble(i) + m[i/32]. GGUF q4_0 (m = -8 d) and q4_1
+  // repack into it losslessly. Per 32 elements: 16 + 2 + 2 = 20 bytes, so
+  // rowBytes() works as for the block types.
+  Q4_G32,
 };
 
 struct DTypeInfo {
