@@ -16,15 +16,6 @@ std::string_view sourceFormatName(SourceFormat f) {
   return "?";
 }
 
-std::string_view tokenizerKindName(TokenizerKind k) {
-  switch (k) {
-    case TokenizerKind::None: return "none";
-    case TokenizerKind::Tiktoken: return "tiktoken";
-    case TokenizerKind::Gpt2Bpe: return "gpt2-bpe";
-  }
-  return "?";
-}
-
 std::string_view chatFormatKindName(ChatFormatKind k) {
   switch (k) {
     case ChatFormatKind::None: return "none";

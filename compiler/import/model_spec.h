@@ -34,6 +34,7 @@
 #include "runtime/core/dtype.h"
 #include "runtime/core/mapped_file.h"
 #include "runtime/core/result.h"
+#include "runtime/tokenizer/tokenizer_data.h"
 
 namespace lac::import {
 
@@ -93,33 +94,12 @@ struct TensorView {
   VoidResult toFloat(std::span<float> out) const;
 };
 
-enum class TokenizerKind { None, Tiktoken, Gpt2Bpe };
-std::string_view tokenizerKindName(TokenizerKind k);
-
-struct SpecialToken {
-  std::string text;  // "<|eot_id|>"
-  uint32_t id = 0;
-};
-
-struct TokenizerData {
-  TokenizerKind kind = TokenizerKind::None;
-  // Raw bytes of every token, indexed by id. For tiktoken the id is the rank.
-  // Special tokens are included at their ids with their text as bytes.
-  std::vector<std::string> tokens;
-  // BPE merges (GPT-2 style), in priority order, as raw-byte pairs.
-  std::vector<std::pair<std::string, std::string>> merges;
-  std::vector<SpecialToken> special_tokens;
-  // Pre-tokenizer: a name ("llama3", "smollm", "gpt2", ...) and, when the
-  // checkpoint spells it out, the regex itself.
-  std::string pre_tokenizer;
-  std::string pre_tokenizer_regex;
-  std::optional<uint32_t> bos_id;
-  std::optional<uint32_t> eos_id;
-  std::optional<uint32_t> pad_id;
-  std::optional<uint32_t> unk_id;
-  bool add_bos = false;
-  std::string source;  // the file it came from
-};
+// The tokenizer is the runtime's struct (one definition for reader, emitter
+// and runtime): kind, raw-byte tokens, merges, special tokens, pre-tokenizer.
+using lac::SpecialToken;
+using lac::TokenizerData;
+using lac::TokenizerKind;
+using lac::tokenizerKindName;
 
 enum class ChatFormatKind { None, Llama3, ChatML, Unknown };
 std::string_view chatFormatKindName(ChatFormatKind k);

@@ -77,6 +77,8 @@ Result<PairTable> mergePairs(const Tokenizer::Impl& t, const TokenizerData& data
 }  // namespace
 
 Result<Tokenizer> Tokenizer::create(const TokenizerData& data) {
+  LAC_CHECK_OR_RETURN(data.kind != TokenizerKind::None, Error::InvalidArtifact,
+                      "tokenizer: no tokenizer kind (the model has no tokenizer)");
   auto t = std::make_shared<Impl>();
   t->kind = data.kind;
   t->tokens = data.tokens;

@@ -26,35 +26,9 @@
 #include <vector>
 
 #include "runtime/core/result.h"
+#include "runtime/tokenizer/tokenizer_data.h"
 
 namespace lac {
-
-// --- The tokenizer as the artifact carries it --------------------------------
-// A runtime-owned mirror of compiler/import/model_spec.h's TokenizerData.
-
-enum class TokenizerKind { Tiktoken, Gpt2Bpe };
-
-struct SpecialToken {
-  std::string text;  // "<|eot_id|>"
-  uint32_t id = 0;
-};
-
-struct TokenizerData {
-  TokenizerKind kind = TokenizerKind::Tiktoken;
-  // Raw bytes of every token, indexed by id (tiktoken: the id is the rank).
-  // Special tokens sit at their ids with their text as bytes.
-  std::vector<std::string> tokens;
-  // GPT-2 BPE merges in priority order, as raw-byte pairs. Unused by tiktoken.
-  std::vector<std::pair<std::string, std::string>> merges;
-  std::vector<SpecialToken> special_tokens;
-  // Pre-tokenizer: a known name ("llama3", "llama-bpe", "gpt2", "smollm"),
-  // "regex" or an empty name with the regex itself, or "none" (no splitting).
-  std::string pre_tokenizer;
-  std::string pre_tokenizer_regex;
-  std::optional<uint32_t> bos_id;
-  std::optional<uint32_t> eos_id;
-  bool add_bos = false;  // whether prompts start with BOS
-};
 
 // Whether special-token text inside the input becomes the special token.
 enum class SpecialMode {
