@@ -7,7 +7,9 @@
 #include <string>
 
 #include "compiler/import/dequantize.h"
+#include "runtime/artifact/weight_layout.h"
 #include "runtime/core/half.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 
 namespace lac::conversion {
 
@@ -72,10 +74,15 @@ void quantizeBlockQ4_1(const float* x, uint8_t* y) {
   }
 }
 
-VoidResult checkLayout(std::string_view layout) {
-  LAC_CHECK_OR_RETURN(layout == "row_major", Error::Unsupported, "unknown weight layout '%.*s' (known: row_major)",
-                      static_cast<int>(layout.size()), layout.data());
-  return {};
+// Whether `layout` is the x8 interleave (pack_x8.h) for `target`; an error
+// for a layout that is neither row_major nor that.
+Result<bool> isX8Layout(std::string_view layout, DType target) {
+  if (layout == "row_major") return false;
+  const std::string x8 = artifact::x8LayoutName(target);
+  LAC_CHECK_OR_RETURN(!x8.empty() && layout == x8, Error::Unsupported,
+                      "unknown weight layout '%.*s' for %s (known: row_major%s%s)", static_cast<int>(layout.size()),
+                      layout.data(), std::string(dtypeName(target)).c_str(), x8.empty() ? "" : ", ", x8.c_str());
+  return true;
 }
 
 // [rows, cols] of a rank-1 or rank-2 logical shape.
@@ -148,7 +155,7 @@ Result<std::vector<uint8_t>> packWeight(const lac::import::TensorView& src, DTyp
 
 Result<std::vector<uint8_t>> packConcatRows(std::span<const lac::import::TensorView* const> srcs,
                                             DType target_format, std::string_view layout) {
-  LAC_RETURN_IF_ERROR(checkLayout(layout));
+  LAC_ASSIGN_OR_RETURN(const bool x8, isX8Layout(layout, target_format));
   LAC_CHECK_OR_RETURN(isPackableFormat(target_format), Error::Unsupported,
                       "cannot pack weights as %s (no kernel reads it)", std::string(dtypeName(target_format)).c_str());
   LAC_CHECK_OR_RETURN(!srcs.empty(), Error::InvalidArgument, "nothing to pack");
@@ -160,7 +167,17 @@ Result<std::vector<uint8_t>> packConcatRows(std::span<const lac::import::TensorV
                         static_cast<unsigned long long>(cols), srcs.front()->name.c_str());
     LAC_RETURN_IF_ERROR(appendPacked(*t, target_format, out));
   }
-  return out;
+  if (!x8) return out;
+  // The stacked rows, interleaved by 8 (a fused weight's parts may each have
+  // any row count: only the total must be a multiple of 8).
+  const uint64_t rows = out.size() / *rowBytes(target_format, cols);
+  LAC_CHECK_OR_RETURN(kernels::cpu::fitsX8(target_format, int64_t(rows), int64_t(cols)), Error::InvalidArgument,
+                      "weight '%s': layout %.*s needs rows %% 8 == 0, got [%llu, %llu]", srcs.front()->name.c_str(),
+                      static_cast<int>(layout.size()), layout.data(), static_cast<unsigned long long>(rows),
+                      static_cast<unsigned long long>(cols));
+  std::vector<uint8_t> packed(out.size());
+  kernels::cpu::packX8(target_format, out.data(), int64_t(rows), int64_t(cols), packed.data());
+  return packed;
 }
 
 }  // namespace lac::conversion

@@ -24,10 +24,13 @@ namespace lac::conversion {
 bool isPackableFormat(DType t);
 
 // Packs `src` (logical shape [rows, cols] or [n]) into `target_format`, laid
-// out as `layout`. Only "row_major" exists yet: rows of the [out, in] matrix,
-// each a run of GGML blocks for quantized formats.
+// out as `layout`: "row_major" (rows of the [out, in] matrix, each a run of
+// GGML blocks for quantized formats) or, for q8_0/q4_0/q4_1 matrices with
+// rows % 8 == 0, that format's x8 layout ("q4_1x8", ...:
+// runtime/kernels/cpu/pack_x8.h, the same bytes interleaved by 8 rows).
 // Errors: Unsupported for another layout or a non-packable target,
-// InvalidArgument when the last dimension is not a whole number of blocks.
+// InvalidArgument when the last dimension is not a whole number of blocks
+// or an x8 matrix's rows are not a multiple of 8.
 Result<std::vector<uint8_t>> packWeight(const lac::import::TensorView& src, DType target_format,
                                         std::string_view layout);
 

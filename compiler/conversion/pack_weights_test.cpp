@@ -14,6 +14,7 @@
 
 #include "compiler/import/dequantize.h"
 #include "runtime/core/mapped_file.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 
 namespace lac::conversion {
 namespace {
@@ -126,6 +127,36 @@ TEST(PackConcatRows, StacksRowsInOrder) {
   }
   EXPECT_EQ(*fused, want);
   EXPECT_EQ(fused->size(), 8u * 34);
+}
+
+// x8 layouts: the row-major bytes interleaved by 8 rows (pack_x8.h), for a
+// fused weight after stacking (parts need not be whole groups of 8).
+TEST(PackConcatRows, X8InterleavesTheStackedRows) {
+  const std::vector<float> q = randomFloats(4 * 64, 7), k = randomFloats(2 * 64, 8), v = randomFloats(10 * 64, 9);
+  TensorView tq = viewOf("wq", DType::F32, {4, 64}, bytesOf(q));
+  TensorView tk = viewOf("wk", DType::F32, {2, 64}, bytesOf(k));
+  TensorView tv = viewOf("wv", DType::F32, {10, 64}, bytesOf(v));
+  const TensorView* all[] = {&tq, &tk, &tv};
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+    SCOPED_TRACE(dtypeName(t));
+    auto rows = packConcatRows(all, t, "row_major");
+    auto x8 = packConcatRows(all, t, std::string(dtypeName(t)) + "x8");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_TRUE(x8.ok()) << x8.message();
+    std::vector<uint8_t> want(rows->size());
+    kernels::cpu::packX8(t, rows->data(), 16, 64, want.data());
+    EXPECT_EQ(*x8, want);
+    EXPECT_NE(*x8, *rows);
+  }
+  // 6 rows: not a whole group of 8.
+  const TensorView* two[] = {&tq, &tk};
+  auto uneven = packConcatRows(two, DType::Q4_0, "q4_0x8");
+  ASSERT_FALSE(uneven.ok());
+  EXPECT_EQ(uneven.status().kind, Error::InvalidArgument);
+  // Another format's x8 layout.
+  auto other = packWeight(tv, DType::Q4_0, "q4_1x8");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().kind, Error::Unsupported);
 }
 
 TEST(PackWeight, Errors) {

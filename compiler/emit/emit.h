@@ -25,7 +25,8 @@
 //           arg 0 = tokens [T] i32, arg 1 = positions [T] i32, the returned
 //           buffer = logits; every buffer type carries `offset = N`.
 //   weight  exec.weight @name : [shape] fmt, layout = "..." {bytes = N}
-//           (`bytes` only for packed layouts; row_major is the dense size).
+//           (`bytes` only for packed layouts; row_major and the x8 layouts
+//           are the dense size).
 #pragma once
 
 #include <cstdint>
@@ -59,7 +60,7 @@ struct ExecWeightInfo {
   std::string name;              // the symbol: a ModelSpec tensor name or a fused name
   DType dtype = DType::F32;      // the exec format
   std::vector<uint64_t> shape;   // logical, outermost first
-  std::string layout;            // "row_major", "q4_0x8_interleaved", ...
+  std::string layout;            // "row_major", "q4_1x8", ... (runtime/artifact/weight_layout.h)
   uint64_t bytes = 0;            // exactly what the provider must write
   // A fused weight (exec.weight `concat_of`): the ModelSpec tensors whose
   // rows it stacks, in order. Empty for a plain weight (named after its tensor).

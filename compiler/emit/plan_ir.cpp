@@ -12,6 +12,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 #include "runtime/artifact/format.h"
+#include "runtime/artifact/weight_layout.h"
 #include "runtime/artifact/validate.h"
 
 namespace lac::emit {
@@ -86,7 +87,9 @@ VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
     std::optional<uint64_t> dense = artifact::denseBytes(artifact::toDType(e->dtype), e->shape);
     IR_CHECK(dense.has_value(), w, "weight '%s' has a shape its format cannot store", e->name.c_str());
     std::optional<uint64_t> bytes = intAttr(w, "bytes");
-    const bool row_major = e->layout == "row_major";
+    // row_major and the x8 layouts are exactly the dense size; other packed
+    // layouts say their size in `bytes`.
+    const bool row_major = artifact::parseWeightLayout(e->layout, artifact::toDType(e->dtype), e->shape).has_value();
     IR_CHECK(row_major || bytes.has_value(), w, "weight '%s' has packed layout '%s' but no 'bytes' attribute",
              e->name.c_str(), e->layout.c_str());
     IR_CHECK(!bytes || (row_major ? *bytes == *dense : *bytes >= *dense), w,

@@ -61,6 +61,8 @@ VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
   LAC_CHECK_OR_RETURN(std::find(std::begin(kFormats), std::end(kFormats), opts.weight_format) != std::end(kFormats),
                       Error::InvalidArgument, "--weight-format=%s: expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1",
                       opts.weight_format.c_str());
+  LAC_CHECK_OR_RETURN(opts.weight_layout == "auto" || opts.weight_layout == "row_major", Error::InvalidArgument,
+                      "--weight-layout=%s: expected auto or row_major", opts.weight_layout.c_str());
   const uint32_t context = spec.config.max_seq_len;
   if (opts.max_seq_len == 0) opts.max_seq_len = context ? std::min<uint32_t>(context, 4096) : 4096;
   LAC_CHECK_OR_RETURN(context == 0 || opts.max_seq_len <= context, Error::InvalidArgument,
@@ -85,6 +87,7 @@ VoidResult lowerToPlannedExec(mlir::ModuleOp module, const CompileOptions& opts)
   pm.addPass(lac::createLacConvertLlamaToExec(lower));
   lac::LacSelectWeightFormatsOptions formats;
   formats.weightFormat = opts.weight_format;
+  formats.weightLayout = opts.weight_layout;
   pm.addPass(lac::createLacSelectWeightFormats(formats));
   lac::LacPlanMemoryOptions plan;
   plan.maxSeqLen = opts.max_seq_len;

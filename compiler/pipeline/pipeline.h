@@ -7,7 +7,7 @@
 //   fuse             lac-llama-fusions (lac-fuse-qkv, lac-fuse-gate-up,
 //                    lac-fold-norm, lac-fold-residual, lac-fold-rope)
 //   lower            lac-convert-llama-to-exec{target=...}
-//   select formats   lac-select-weight-formats{weight-format=...}
+//   select formats   lac-select-weight-formats{weight-format=... weight-layout=...}
 //   plan memory      lac-plan-memory{max-seq-len=... max-batch=...}
 #pragma once
 
@@ -26,6 +26,7 @@ namespace lac::pipeline {
 struct CompileOptions {
   std::string target = "cpu";           // cpu (cuda arrives with the CUDA backend)
   std::string weight_format = "auto";   // auto|f32|f16|bf16|q8_0|q4_0|q4_1
+  std::string weight_layout = "auto";   // auto (cpu: x8 for q8_0/q4_0/q4_1) | row_major
   uint32_t max_seq_len = 0;             // 0: min(model context, 4096)
   uint32_t max_batch = 1;
   bool print_ir_after_all = false;      // every pass's output on stderr

@@ -204,6 +204,22 @@ TEST(ArtifactNegative, WeightBytesDisagreeWithShape) {
   expectRefused(load(f), Error::InvalidArtifact, "which needs");
 }
 
+// x8 layouts: only for their own dtype and matrices with rows % 8 == 0.
+TEST(ArtifactNegative, X8LayoutOfItsDTypeLoads) {
+  auto a = load(withPlan([](plan::PlanT& p) { p.weights[3]->layout = "q4_0x8"; }));  // wo: q4_0 [32, 32]
+  EXPECT_TRUE(a.ok()) << a.message();
+}
+
+TEST(ArtifactNegative, X8LayoutOfAnotherDType) {
+  auto f = withPlan([](plan::PlanT& p) { p.weights[3]->layout = "q8_0x8"; });
+  expectRefused(load(f), Error::InvalidArtifact, "does not fit");
+}
+
+TEST(ArtifactNegative, X8LayoutOfAVector) {
+  auto f = withPlan([](plan::PlanT& p) { p.weights[1]->layout = "q4_0x8"; });
+  expectRefused(load(f), Error::InvalidArtifact, "does not fit");
+}
+
 TEST(ArtifactNegative, UnknownKernelId) {
   auto f = withPlan([](plan::PlanT& p) { p.entry_points[0]->steps[4]->kernel = static_cast<plan::Kernel>(200); });
   expectRefused(load(f), Error::Unsupported, "unknown kernel id 200");

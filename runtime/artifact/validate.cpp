@@ -8,6 +8,7 @@
 #include "runtime/artifact/cpu_features.h"
 #include "runtime/artifact/format.h"
 #include "runtime/artifact/kernels.h"
+#include "runtime/artifact/weight_layout.h"
 
 namespace lac::artifact {
 
@@ -172,13 +173,20 @@ VoidResult checkWeights(const plan::Plan& p, const char* n) {
     std::optional<uint64_t> dense = denseBytes(toDType(w.dtype()), shape);
     LAC_CHECK_OR_RETURN(dense.has_value(), Error::InvalidArtifact, "%s: weight '%s': shape %s is invalid for %s", n,
                         wn, shapeText(shape).c_str(), plan::EnumNameDType(w.dtype()));
-    // Packed layouts may pad; a row-major weight is exactly its dense size.
+    // Row-major and x8 weights are exactly their dense size (x8 only
+    // reorders, for its own dtype and rows % 8 == 0); other packed layouts,
+    // unknown to this runtime (the engine refuses them), may pad.
     std::string_view layout = str(w.layout());
-    bool row_major = layout.empty() || layout == "row_major";
-    LAC_CHECK_OR_RETURN(row_major ? s.bytes() == *dense : s.bytes() >= *dense, Error::InvalidArtifact,
+    const bool known = parseWeightLayout(layout, toDType(w.dtype()), shape).has_value();
+    const bool x8_like = layout.size() > 2 && layout.substr(layout.size() - 2) == "x8";
+    LAC_CHECK_OR_RETURN(known || !x8_like, Error::InvalidArtifact,
+                        "%s: weight '%s': layout %s does not fit its dtype %s and shape %s (x8 needs its own "
+                        "dtype, a matrix and rows %% 8 == 0)", n, wn, std::string(layout).c_str(),
+                        plan::EnumNameDType(w.dtype()), shapeText(shape).c_str());
+    LAC_CHECK_OR_RETURN(known ? s.bytes() == *dense : s.bytes() >= *dense, Error::InvalidArtifact,
                         "%s: weight '%s': %llu bytes for shape %s in %s (layout %s) which needs %llu", n, wn,
                         (ull)s.bytes(), shapeText(shape).c_str(), plan::EnumNameDType(w.dtype()),
-                        row_major ? "row_major" : std::string(layout).c_str(), (ull)*dense);
+                        layout.empty() ? "row_major" : std::string(layout).c_str(), (ull)*dense);
     by_offset.emplace_back(s.offset(), i);
   }
   std::sort(by_offset.begin(), by_offset.end());

@@ -6,6 +6,7 @@
 
 #include "runtime/artifact/format.h"
 #include "runtime/artifact/kernels.h"
+#include "runtime/artifact/weight_layout.h"
 #include "runtime/engine/bound_step.h"
 #include "runtime/kernels/cpu/rope.h"
 
@@ -153,16 +154,20 @@ class Binder {
     const DType t = artifact::toDType(w.dtype());
     BIND_CHECK(norm ? t == DType::F32 : matmulType(t), Error::Unsupported,
                "weight '%s' is %s, which the CPU kernels do not take here", name, plan::EnumNameDType(w.dtype()));
-    BIND_CHECK(!w.layout() || w.layout()->str().empty() || w.layout()->str() == "row_major", Error::Unsupported,
-               "weight '%s' has layout '%s'; the CPU engine takes row_major", name, w.layout()->c_str());
     std::vector<uint64_t> got;
     if (w.shape()) got.assign(w.shape()->begin(), w.shape()->end());
+    const std::string_view layout_name = w.layout() ? w.layout()->string_view() : "";
+    const std::optional<kernels::WeightLayout> layout = artifact::parseWeightLayout(layout_name, t, got);
+    BIND_CHECK(layout.has_value() && (!norm || layout == kernels::WeightLayout::RowMajor), Error::Unsupported,
+               "weight '%s' has layout '%s'; the CPU engine takes row_major, or q8_0x8/q4_0x8/q4_1x8 for "
+               "matrices of that dtype with rows %% 8 == 0", name, std::string(layout_name).c_str());
     BIND_CHECK(got == shape, Error::InvalidArtifact, "weight '%s' has the wrong shape for this step", name);
     if (!norm && t != DType::F32 && t != DType::F16 && t != DType::BF16)
       BIND_CHECK(shape.back() % 32 == 0, Error::InvalidArtifact, "weight '%s': %llu columns, not whole blocks",
                  name, (ull)shape.back());
     dst.p = weights_ + w.blob()->offset();
     dst.type = t;
+    dst.layout = *layout;
     return {};
   }
 

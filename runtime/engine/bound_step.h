@@ -46,6 +46,7 @@ struct Act {
 struct BoundWeight {
   const void* p = nullptr;
   DType type = DType::F32;
+  kernels::WeightLayout layout = kernels::WeightLayout::RowMajor;
 };
 
 struct BoundStep {

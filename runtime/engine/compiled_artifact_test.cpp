@@ -138,5 +138,69 @@ TEST_F(CompiledTinyTest, F32ArtifactMatchesReference) {
   checkGreedy(lac, model_, 1e-4f);
 }
 
+// Greedy decoding on `lac` alone: the generated tokens and each step's logits.
+struct GreedyRun {
+  std::vector<int32_t> tokens;
+  std::vector<std::vector<float>> logits;
+};
+
+GreedyRun runGreedy(const std::string& lac, int vocab, int steps) {
+  GreedyRun r;
+  EngineOptions o;
+  o.threads = 2;
+  auto e = CpuEngine::load(lac, o);
+  EXPECT_TRUE(e.ok()) << e.message();
+  if (!e.ok()) return r;
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 7; ++i) prompt.push_back(int32_t((i * 911 + 17) % vocab));
+  auto got = (*e)->prefill(0, prompt, 0);
+  uint32_t pos = uint32_t(prompt.size());
+  for (int step = 0; step < steps && got.ok(); ++step) {
+    r.logits.emplace_back(got->begin(), got->end());
+    const int32_t a = testing::argmax(got->data(), vocab);
+    r.tokens.push_back(a);
+    uint32_t slot = 0;
+    got = (*e)->decode({&slot, 1}, {&a, 1}, {&pos, 1});
+    ++pos;
+  }
+  EXPECT_TRUE(got.ok()) << got.message();
+  return r;
+}
+
+// The x8 weight layouts (lac-compile's default on cpu) against row_major for
+// each quantized format: the same greedy tokens, logits equal up to f32
+// summation order (and the int8 activation roundings that order can flip).
+TEST_F(CompiledTinyTest, X8LayoutsMatchRowMajor) {
+  std::string compiler = env("LAC_COMPILE");
+  if (compiler.empty()) compiler = env("LAC_BINARY_DIR") + "/bin/lac-compile";
+  if (!fs::exists(compiler)) GTEST_SKIP() << "no lac-compile at " << compiler;
+  fs::path dir = lac::testing::tempPath("engine_compiled_x8");
+  fs::create_directories(dir);
+  for (const char* format : {"q8_0", "q4_0", "q4_1"}) {
+    SCOPED_TRACE(format);
+    GreedyRun runs[2];
+    for (int k = 0; k < 2; ++k) {
+      const char* layout = k == 0 ? "row_major" : "auto";
+      const std::string lac = (dir / (std::string(format) + "_" + layout + ".lac")).string();
+      const std::string cmd = "'" + compiler + "' '" + gguf_ + "' -o '" + lac + "' -q --weight-format " + format +
+                              " --weight-layout " + layout + " --max-seq-len 64 --max-batch 2";
+      ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+      runs[k] = runGreedy(lac, model_.vocab, 12);
+    }
+    ASSERT_EQ(runs[0].tokens.size(), 12u);
+    EXPECT_EQ(runs[1].tokens, runs[0].tokens);
+    for (size_t step = 0; step < runs[0].logits.size() && step < runs[1].logits.size(); ++step) {
+      const std::vector<float>&a = runs[0].logits[step], &b = runs[1].logits[step];
+      ASSERT_EQ(a.size(), b.size());
+      float scale = 1, worst = 0;
+      for (size_t i = 0; i < a.size(); ++i) {
+        scale = std::max(scale, std::fabs(a[i]));
+        worst = std::max(worst, std::fabs(a[i] - b[i]));
+      }
+      EXPECT_LE(worst, 2e-3f * scale) << "step " << step;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lac::engine

@@ -23,6 +23,7 @@ void matmul(const cpu::CpuContext& ctx, const float* x, int64_t xs, const BoundW
   a.x_stride = xs;
   a.w = w.p;
   a.w_type = w.type;
+  a.w_layout = w.layout;
   a.y = y;
   a.y_stride = ys;
   a.residual = res;
@@ -113,7 +114,8 @@ void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot)
     const int64_t n = b.out.rows(t);  // rows this step produces
     switch (b.kernel) {
       case K::embed: {
-        kernels::EmbeddingArgs a{b.w[0].p, b.w[0].type, b.rows, b.cols, b.ids, t, b.out.p, b.out.stride};
+        kernels::EmbeddingArgs a{b.w[0].p, b.w[0].type, b.rows, b.cols, b.ids, t, b.out.p, b.out.stride,
+                                 b.w[0].layout};
         cpu::embedding(s.ctx, a);
         break;
       }

@@ -3,9 +3,12 @@
 // arithmetic at real sizes. Norm vectors ~1, matrices ~U(-1, 1)/sqrt(cols).
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "runtime/core/half.h"
+#include "runtime/artifact/weight_layout.h"
 #include "runtime/engine/bound_step.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/quant_blocks.h"
 
 namespace lac::engine {
@@ -74,8 +77,18 @@ void fillRandomWeights(const plan::Plan& p, uint8_t* base, uint64_t seed) {
       for (uint64_t d : *w.shape()) elems *= d, cols = d;
     const bool vector = !w.shape() || w.shape()->size() < 2;
     SplitMix rng{seed * 0x100000001B3ull + i};
-    fill(artifact::toDType(w.dtype()), base + w.blob()->offset(), elems, w.blob()->bytes(), vector,
-         1.0f / std::sqrt(float(cols)), rng);
+    const DType t = artifact::toDType(w.dtype());
+    uint8_t* dst = base + w.blob()->offset();
+    std::vector<uint64_t> shape;
+    if (w.shape()) shape.assign(w.shape()->begin(), w.shape()->end());
+    const auto layout = artifact::parseWeightLayout(w.layout() ? w.layout()->string_view() : "", t, shape);
+    if (layout == kernels::WeightLayout::X8) {  // filled row-major, then interleaved
+      std::vector<uint8_t> rows(w.blob()->bytes());
+      fill(t, rows.data(), elems, rows.size(), vector, 1.0f / std::sqrt(float(cols)), rng);
+      cpu::packX8(t, rows.data(), int64_t(shape[0]), int64_t(cols), dst);
+      continue;
+    }
+    fill(t, dst, elems, w.blob()->bytes(), vector, 1.0f / std::sqrt(float(cols)), rng);
   }
 }
 

@@ -13,18 +13,29 @@
 
 namespace lac::kernels {
 
+// How a weight matrix's bytes are arranged (the plan's Weight.layout).
+//   RowMajor: [out, in], rows contiguous, each rowBytes(type, in) bytes (GGML
+//             blocks along the row for the quantized types).
+//   X8:       q8_0/q4_0/q4_1 only, out % 8 == 0: rows interleaved in groups
+//             of 8 (plan layouts "q8_0x8", "q4_0x8", "q4_1x8"; the byte
+//             layout is in runtime/kernels/cpu/pack_x8.h and docs/FORMAT.md).
+//             Same total size as RowMajor.
+enum class WeightLayout : uint8_t { RowMajor, X8 };
+
 // ---- embedding --------------------------------------------------------------
 // out[t, :] = dequant(table[ids[t], :]).
 // Preconditions: table type is f32/f16/bf16/q8_0/q4_0/q4_1; dim is a whole
-// number of blocks. An id outside [0, vocab) yields a zero row.
+// number of blocks; an X8 table has vocab % 8 == 0. An id outside [0, vocab)
+// yields a zero row.
 struct EmbeddingArgs {
-  const void* table = nullptr;  // [vocab, dim] of `table_type`, rows contiguous
+  const void* table = nullptr;  // [vocab, dim] of `table_type` in `table_layout`
   DType table_type = DType::F32;
   int64_t vocab = 0, dim = 0;
   const int32_t* ids = nullptr;  // [n_tokens]
   int64_t n_tokens = 0;
   float* out = nullptr;  // [n_tokens, dim] f32, row stride out_stride
   int64_t out_stride = 0;
+  WeightLayout table_layout = WeightLayout::RowMajor;
 };
 
 // ---- rmsnorm ----------------------------------------------------------------
@@ -41,15 +52,18 @@ struct RmsNormArgs {
 
 // ---- matmul -----------------------------------------------------------------
 // y[t, o] = sum_i x[t, i] * W[o, i]  (+ residual[t, o] when residual != null).
-// W is [out, in] in `w_type` with contiguous rows of rowBytes(w_type, in)
-// bytes (GGML block layouts). Preconditions: w_type is f32/f16/bf16/q8_0/
-// q4_0/q4_1; for the quantized types `in` is a multiple of 32. residual may
-// alias y (in-place residual add); x must not alias y.
+// W is [out, in] in `w_type`, arranged as `w_layout` (RowMajor: contiguous
+// rows of rowBytes(w_type, in) bytes, GGML block layouts; X8: see
+// WeightLayout). Preconditions: w_type is f32/f16/bf16/q8_0/q4_0/q4_1; for
+// the quantized types `in` is a multiple of 32; X8 only for q8_0/q4_0/q4_1
+// with out % 8 == 0. residual may alias y (in-place residual add); x must not
+// alias y.
 struct MatmulArgs {
   const float* x = nullptr;  // [n, in] f32, row stride x_stride
   int64_t x_stride = 0;
   const void* w = nullptr;  // [out, in]
   DType w_type = DType::F32;
+  WeightLayout w_layout = WeightLayout::RowMajor;
   float* y = nullptr;  // [n, out] f32, row stride y_stride
   int64_t y_stride = 0;
   const float* residual = nullptr;  // [n, out] f32, row stride residual_stride, optional

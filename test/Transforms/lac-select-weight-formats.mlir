@@ -2,7 +2,10 @@
 // RUN: lac-opt %s --lac-select-weight-formats="weight-format=auto" | lac-opt | FileCheck %s --check-prefix=AUTO
 // RUN: lac-opt %s --lac-select-weight-formats="weight-format=q4_0" | FileCheck %s --check-prefix=Q40
 // RUN: lac-opt %s --lac-select-weight-formats="weight-format=f16" | FileCheck %s --check-prefix=F16
+// RUN: lac-opt %s --lac-select-weight-formats="weight-layout=row_major" | FileCheck %s --check-prefix=ROWS
+// RUN: lac-opt %s --lac-select-weight-formats="weight-layout=row_major" | not grep 'x8"'
 // RUN: not lac-opt %s --lac-select-weight-formats="weight-format=q3_k" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not lac-opt %s --lac-select-weight-formats="weight-layout=tiled" 2>&1 | FileCheck %s --check-prefix=BADLAYOUT
 // REQUIRES: compiler
 
 // A lowered one-layer prefill (D = 64, F = 128, V = 256) whose checkpoint
@@ -10,16 +13,21 @@
 // sources (q4_k, q5_k, q6_k) in f32; source_dtype says what they were.
 
 // BAD: unknown weight format 'q3_k' (expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1)
+// BADLAYOUT: unknown weight layout 'tiled' (expected auto or row_major)
+
+// Layouts: on the cpu target a q8_0/q4_0/q4_1 matrix with rows % 8 == 0 is
+// interleaved by 8 rows ("<format>x8"), the embedding table included;
+// weight-layout=row_major keeps every weight row_major.
 
 // auto: runnable sources kept, K-quants -> q8_0, norms f32; a fused weight
 // takes the most precise of its parts' choices (source_dtypes): wqkv
 // (q4_1, q4_1, q6_k -> q8_0) is q8_0.
-// AUTO-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major" {source_dtype = "q8_0"}
+// AUTO-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "q8_0x8" {source_dtype = "q8_0"}
 // AUTO-DAG: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major" {source_dtype = "f16"}
-// AUTO-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q8_0, layout = "row_major" {concat_of = {{.*}}, source_dtypes = ["q4_1", "q4_1", "q6_k"]}
-// AUTO-DAG: exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
-// AUTO-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] q8_0, layout = "row_major" {concat_of = {{.*}}, source_dtypes = ["q5_k", "q5_k"]}
-// AUTO-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q8_0, layout = "row_major" {source_dtype = "q4_k"}
+// AUTO-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q8_0, layout = "q8_0x8" {concat_of = {{.*}}, source_dtypes = ["q4_1", "q4_1", "q6_k"]}
+// AUTO-DAG: exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "q4_1x8" {source_dtype = "q4_1"}
+// AUTO-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] q8_0, layout = "q8_0x8" {concat_of = {{.*}}, source_dtypes = ["q5_k", "q5_k"]}
+// AUTO-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q8_0, layout = "q8_0x8" {source_dtype = "q4_k"}
 // AUTO-DAG: exec.weight @output.weight : [256, 64] bf16, layout = "row_major"{{$}}
 // AUTO-LABEL: func.func @prefill
 // AUTO: exec.embed {{.*}} {kernel = "cpu.embed.q8_0"}
@@ -30,12 +38,12 @@
 // AUTO: exec.final_norm_lm_head {{.*}} {eps = {{.*}}, kernel = "cpu.final_norm_lm_head.bf16", last_token_only}
 
 // q4_0: every matrix q4_0, the embedding table (gather only) q8_0, norms f32.
-// Q40-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
+// Q40-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "q8_0x8"
 // Q40-DAG: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-// Q40-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_0, layout = "row_major"
-// Q40-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_0, layout = "row_major"
+// Q40-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_0, layout = "q4_0x8"
+// Q40-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_0, layout = "q4_0x8"
 // Q40-DAG: exec.weight @norm.weight : [64] f32, layout = "row_major"
-// Q40-DAG: exec.weight @output.weight : [256, 64] q4_0, layout = "row_major"
+// Q40-DAG: exec.weight @output.weight : [256, 64] q4_0, layout = "q4_0x8"
 // Q40-LABEL: func.func @prefill
 // Q40: exec.embed {{.*}} {kernel = "cpu.embed.q8_0"}
 // Q40: exec.rmsnorm_matmul {{.*}} kernel = "cpu.rmsnorm_matmul.q4_0"
@@ -46,6 +54,9 @@
 // F16-DAG: exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = "row_major"
 // F16-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] f16, layout = "row_major"
 // F16-LABEL: func.func @prefill
+// ROWS-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
+// ROWS-DAG: exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major"
+// ROWS-LABEL: func.func @prefill
 // F16: exec.embed {{.*}} {kernel = "cpu.embed.f16"}
 // F16: exec.rmsnorm_gate_up_silu {{.*}} kernel = "cpu.rmsnorm_gate_up_silu.f16"
 

@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
       ("target", po::value<std::string>(&copts.target)->default_value("cpu"), "cpu (cuda: not yet)")
       ("weight-format", po::value<std::string>(&copts.weight_format)->default_value("auto"),
        "auto|f32|f16|bf16|q8_0|q4_0|q4_1; auto keeps a stored format the target runs, converts others to q8_0")
+      ("weight-layout", po::value<std::string>(&copts.weight_layout)->default_value("auto"),
+       "auto|row_major; auto interleaves q8_0/q4_0/q4_1 matrices by 8 rows for the CPU matmul (q4_1x8, ...)")
       ("max-seq-len", po::value<uint32_t>(&copts.max_seq_len),
        "positions per sequence in the KV cache (default: the model's context, at most 4096)")
       ("max-batch", po::value<uint32_t>(&copts.max_batch)->default_value(1), "sequences decoded together")

@@ -36,10 +36,19 @@ def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp
         for weights one fused kernel reads together.
     A format the target cannot run, or a matrix whose columns are not whole
     blocks of the chosen quantized format, is an error.
+
+    Layouts: `weight-layout=auto` on a cpu target stores a q8_0/q4_0/q4_1
+    matrix (the tied embedding table included: one weight, read by both the
+    embed and the matmul kernels) whose row count is a multiple of 8 in that
+    format's x8 layout ("q8_0x8", "q4_0x8", "q4_1x8": rows interleaved by 8
+    for the CPU matmul, same size; docs/FORMAT.md); everything else, and
+    every weight under `weight-layout=row_major`, is "row_major".
   }];
   let options = [
     Option<"weightFormat", "weight-format", "std::string", /*default=*/"\"auto\"",
-           "auto|f32|f16|bf16|q8_0|q4_0|q4_1">
+           "auto|f32|f16|bf16|q8_0|q4_0|q4_1">,
+    Option<"weightLayout", "weight-layout", "std::string", /*default=*/"\"auto\"",
+           "auto|row_major">
   ];
 }
 

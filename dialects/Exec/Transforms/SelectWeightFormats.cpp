@@ -74,6 +74,13 @@ struct SelectWeightFormats
       }
     }
 
+    if (weightLayout != "auto" && weightLayout != "row_major") {
+      module.emitError("unknown weight layout '")
+          << weightLayout << "' (expected auto or row_major)";
+      return signalPassFailure();
+    }
+    const bool interleave = weightLayout == "auto" && target.getBackend() == Backend::cpu;
+
     Roles roles = collectRoles(module);
     llvm::DenseMap<StringAttr, WeightFormat> chosen;
     for (WeightOp w : module.getOps<WeightOp>()) {
@@ -93,10 +100,19 @@ struct SelectWeightFormats
         return signalPassFailure();
       }
       w.setFormatAttr(WeightFormatAttr::get(&getContext(), f));
-      w.setLayoutAttr(StringAttr::get(&getContext(), "row_major"));
+      w.setLayoutAttr(StringAttr::get(&getContext(), layoutOf(w, f, interleave)));
     }
     if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
       signalPassFailure();
+  }
+
+  // "q4_1x8" etc. for a blocked matrix whose rows come in groups of 8 when
+  // interleaving, else "row_major".
+  static std::string layoutOf(WeightOp w, WeightFormat f, bool interleave) {
+    ArrayRef<int64_t> shape = w.getShape();
+    if (interleave && isBlocked(f) && shape.size() == 2 && shape[0] > 0 && shape[0] % 8 == 0)
+      return (stringifyWeightFormat(f) + "x8").str();
+    return "row_major";
   }
 
   // The format of one weight before fused groups are unified.

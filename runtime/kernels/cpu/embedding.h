@@ -1,5 +1,6 @@
 // Token embedding lookup: out[t, :] = dequant(table[ids[t], :]) for a
-// [vocab, dim] table in f32/f16/bf16/q8_0/q4_0/q4_1 (EmbeddingArgs).
+// [vocab, dim] table in f32/f16/bf16/q8_0/q4_0/q4_1, row-major or (the
+// quantized types) x8 (EmbeddingArgs).
 #pragma once
 
 #include "runtime/kernels/cpu/isa.h"

@@ -1,5 +1,7 @@
 #include "runtime/kernels/cpu/embedding.h"
 
+#include "runtime/kernels/cpu/pack_x8.h"
+
 #include "runtime/kernels/cpu/test_backend.h"
 #include "runtime/kernels/cpu/test_util.h"
 
@@ -37,6 +39,32 @@ TEST_P(Embedding, GathersRows) {
         }
       }
     }
+  }
+}
+
+// An x8 table (the tied embedding / lm_head of a compiled model) gives the
+// rows of its row-major form.
+TEST_P(Embedding, ReadsX8Tables) {
+  Rng rng(12);
+  const int64_t vocab = 48, dim = 96;
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1}) {
+    SCOPED_TRACE(dtypeName(t));
+    std::vector<uint8_t> table = rng.weights(t, vocab, dim), packed(table.size());
+    cpu::packX8(t, table.data(), vocab, dim, packed.data());
+    std::vector<int32_t> ids = {0, 7, 8, 47, 13, -1, 48};
+    const int64_t n = ids.size();
+    auto run = [&](const std::vector<uint8_t>& bytes, WeightLayout layout) {
+      DeviceBuffer<uint8_t> dt(backend(), bytes);
+      DeviceBuffer<int32_t> di(backend(), ids);
+      DeviceBuffer<float> dout(backend(), std::vector<float>(n * dim, 7.0f));
+      EmbeddingArgs a{dt.get(), t, vocab, dim, di.get(), n, dout.get(), dim, layout};
+      backend().embedding(backend(), a);
+      return dout.download();
+    };
+    std::vector<float> want = run(table, WeightLayout::RowMajor);
+    std::vector<float> got = run(packed, WeightLayout::X8);
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(got[5 * dim], 0.0f);  // out-of-range ids still give zero rows
   }
 }
 

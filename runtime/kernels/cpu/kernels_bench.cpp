@@ -1,7 +1,10 @@
 // GEMV throughput of the CPU matmul for SmolLM2-135M's shapes, per weight
-// format, ISA path and thread count, in GB/s of weights read.
+// format, ISA path and thread count, in GB/s of weights read; and the
+// quantized formats in both layouts (row_major, x8) at n = 1 (decode) and
+// n = 128 tokens (prefill; also reported as GMAC/s in "items").
 //
 //   build/runtime/kernels/lac_kernels_bench [--benchmark_filter=q4_1]
+//   build/runtime/kernels/lac_kernels_bench --benchmark_filter=layout/
 //
 // Each iteration multiplies by the next of several copies of the weights,
 // together larger than the last-level cache, so the weights come from DRAM
@@ -19,6 +22,7 @@
 #include "runtime/core/half.h"
 #include "runtime/core/thread_pool.h"
 #include "runtime/kernels/cpu/matmul.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 
 namespace lac::kernels::cpu {
 namespace {
@@ -56,23 +60,29 @@ ThreadPool* poolOf(int threads) {
   return &pools.emplace_back(threads);
 }
 
-void benchGemv(benchmark::State& state, DType t, int64_t out, int64_t in, Isa isa, int threads) {
+void benchGemv(benchmark::State& state, DType t, int64_t out, int64_t in, Isa isa, int threads,
+               WeightLayout layout = WeightLayout::RowMajor, int64_t n = 1) {
   std::mt19937 gen(1);
   const size_t bytes = static_cast<size_t>(*rowBytes(t, in)) * out;
   const bool hot = std::getenv("LAC_BENCH_HOT") != nullptr;
-  const size_t copies = hot ? 1 : std::max<size_t>(2, kColdBytes / bytes);
+  const size_t copies = hot || n > 1 ? 1 : std::max<size_t>(2, kColdBytes / bytes);
   std::vector<std::vector<uint8_t>> ws;
   ws.push_back(randomWeights(t, out, in, gen));
+  if (layout == WeightLayout::X8) {
+    std::vector<uint8_t> packed(ws[0].size());
+    packX8(t, ws[0].data(), out, in, packed.data());
+    ws[0] = std::move(packed);
+  }
   for (size_t c = 1; c < copies; ++c) ws.push_back(ws[0]);
-  std::vector<float> x(in), y(out);
+  std::vector<float> x(n * in), y(n * out);
   std::uniform_real_distribution<float> val(-1.0f, 1.0f);
   for (float& v : x) v = val(gen);
   CpuContext ctx{threads > 1 ? poolOf(threads) : nullptr, isa};
   MatmulArgs a;
   a.x = x.data(); a.x_stride = in;
-  a.w_type = t;
+  a.w_type = t; a.w_layout = layout;
   a.y = y.data(); a.y_stride = out;
-  a.n = 1; a.in = in; a.out = out;
+  a.n = n; a.in = in; a.out = out;
   size_t i = 0;
   for (auto _ : state) {
     a.w = ws[i++ % copies].data();
@@ -81,6 +91,7 @@ void benchGemv(benchmark::State& state, DType t, int64_t out, int64_t in, Isa is
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.SetItemsProcessed(state.iterations() * n * in * out);
 }
 
 void registerAll() {
@@ -112,6 +123,25 @@ void registerAll() {
       if (isa == Isa::Scalar && threads > 1) continue;
       add(DType::Q8_0, {49152, 576}, isa, threads);  // the tied output projection
     }
+
+  // Layout A/B on the AVX2 path: SmolLM2's projections (q/o, fused gate_up,
+  // down, tied lm_head) for decode and a 128-token prefill.
+  if (detectIsa() < Isa::Avx2) return;
+  const Shape model[] = {{960, 576}, {3072, 576}, {576, 1536}, {49152, 576}};
+  for (DType t : {DType::Q4_1, DType::Q4_0, DType::Q8_0})
+    for (Shape s : model)
+      for (int64_t n : {1, 128})
+        for (WeightLayout layout : {WeightLayout::RowMajor, WeightLayout::X8})
+          for (int threads : {1, 2}) {
+            if (s.out == 49152 && (t != DType::Q8_0 || n > 1)) continue;  // lm_head: q8_0, one token
+            std::string name = "layout/" + std::string(dtypeName(t)) + "/" +
+                               std::string(layout == WeightLayout::X8 ? "x8" : "row_major") + "/" +
+                               std::to_string(s.out) + "x" + std::to_string(s.in) + "/n" + std::to_string(n) +
+                               "/t" + std::to_string(threads);
+            benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& st) {
+              benchGemv(st, t, s.out, s.in, Isa::Avx2, threads, layout, n);
+            })->UseRealTime();
+          }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "runtime/core/half.h"
 #include "runtime/kernels/cpu/matmul_tiles.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/parallel.h"
 #include "runtime/kernels/cpu/quantize_act.h"
 
@@ -74,7 +75,33 @@ void quantRectRef(const MatmulArgs& a, const QuantAct& act, int64_t o0, int64_t 
   }
 }
 
+// The x8 reference: each row back to GGML blocks, then as above (so it gives
+// exactly the row-major reference's result).
+template <DType kT>
+void quantRectRefX8(const MatmulArgs& a, const QuantAct& act, int64_t o0, int64_t o1) {
+  const int64_t nb = a.in / kQBlock;
+  std::vector<uint8_t> row(nb * dtypeInfo(kT).blockBytes);
+  for (int64_t o = o0; o < o1; ++o) {
+    unpackRowX8(kT, a.w, a.in, o, row.data());
+    for (int64_t t = 0; t < a.n; ++t) {
+      ActQ8Row x = act.row(t);
+      float sum = 0.0f;
+      for (int64_t b = 0; b < nb; ++b) sum += blockDot<kT>(row.data(), x, b);
+      storeOut(a, t, o, sum);
+    }
+  }
+}
+
 }  // namespace
+
+QuantRectFn quantRectX8Scalar(DType t) {
+  switch (t) {
+    case DType::Q8_0: return quantRectRefX8<DType::Q8_0>;
+    case DType::Q4_0: return quantRectRefX8<DType::Q4_0>;
+    case DType::Q4_1: return quantRectRefX8<DType::Q4_1>;
+    default: return nullptr;
+  }
+}
 
 FloatRectFn floatRectScalar(DType t) {
   switch (t) {
@@ -121,7 +148,8 @@ QuantAct quantizeActivations(const CpuContext& ctx, const MatmulArgs& a, bool pa
   return act;
 }
 
-// Columns per thread piece: a multiple of the 4-row tile.
+// Columns per thread piece: a multiple of the 4-row tile and of the 8-row x8
+// groups.
 constexpr int64_t kColumnGrain = 16;
 
 template <typename Rect>
@@ -140,15 +168,20 @@ void matmul(const CpuContext& ctx, const MatmulArgs& a) {
   if (a.n <= 0 || a.out <= 0) return;
   FloatRectFn frect = nullptr;
   QuantRectFn qrect = nullptr;
+  const bool x8 = a.w_layout == WeightLayout::X8;
 #if LAC_KERNELS_X86
-  if (ctx.isa >= Isa::Avx512) qrect = quantRectAvx512(a.w_type);
+  if (x8) {
+    if (ctx.isa >= Isa::Avx2) qrect = quantRectX8Avx2(a.w_type);
+  } else if (ctx.isa >= Isa::Avx512) {
+    qrect = quantRectAvx512(a.w_type);
+  }
   if (ctx.isa >= Isa::Avx2) {
     frect = floatRectAvx2(a.w_type);
-    if (!qrect) qrect = quantRectAvx2(a.w_type);
+    if (!qrect && !x8) qrect = quantRectAvx2(a.w_type);
   }
 #endif
   if (!frect) frect = floatRectScalar(a.w_type);
-  if (!qrect) qrect = quantRectScalar(a.w_type);
+  if (!qrect) qrect = x8 ? quantRectX8Scalar(a.w_type) : quantRectScalar(a.w_type);
 
   if (dtypeInfo(a.w_type).quantized) {
     if (!qrect) return;
@@ -162,7 +195,7 @@ void matmul(const CpuContext& ctx, const MatmulArgs& a) {
 void matmulRef(const MatmulArgs& a) {
   if (a.n <= 0 || a.out <= 0) return;
   if (dtypeInfo(a.w_type).quantized) {
-    QuantRectFn rect = quantRectScalar(a.w_type);
+    QuantRectFn rect = a.w_layout == WeightLayout::X8 ? quantRectX8Scalar(a.w_type) : quantRectScalar(a.w_type);
     if (!rect) return;
     // The reference quantizes with the reference quantizer.
     const int64_t nb = a.in / kQBlock;
@@ -181,6 +214,7 @@ void matmulRef(const MatmulArgs& a) {
 FloatRectFn floatRectAvx2(DType) { return nullptr; }
 QuantRectFn quantRectAvx2(DType) { return nullptr; }
 QuantRectFn quantRectAvx512(DType) { return nullptr; }
+QuantRectFn quantRectX8Avx2(DType) { return nullptr; }
 #endif
 
 }  // namespace lac::kernels::cpu

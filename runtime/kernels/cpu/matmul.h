@@ -8,6 +8,8 @@
 // Output rows are split across the thread pool; within a thread a tile of 4
 // weight rows is applied to the tokens two at a time, so in prefill each
 // weight block is read from memory once and reused from L1 for every token.
+// The x8 layouts (pack_x8.h, WeightLayout::X8) have their own tiles
+// (matmul_x8_avx2.cpp): 8 rows in the lanes of one vector, no horizontal sums.
 #pragma once
 
 #include "runtime/kernels/cpu/isa.h"

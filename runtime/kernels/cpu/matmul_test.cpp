@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/quant_blocks.h"
 #include "runtime/kernels/cpu/test_backend.h"
 #include "runtime/kernels/cpu/test_util.h"
@@ -51,20 +52,26 @@ class Matmul : public KernelTest {
   // out + 2), optionally with a residual, and checks it against matmulRef
   // within twice the classic bound for f32 summation in another order:
   // |fast - ref| <= 2 * (k + 16) * 2^-24 * sum |x_i w_i|.
-  void check(DType t, const Shape& s, bool residual, uint32_t seed) {
+  // With `layout` X8 the backend gets the weights packed (pack_x8.h) and the
+  // reference the row-major ones.
+  void check(DType t, const Shape& s, bool residual, uint32_t seed,
+             WeightLayout layout = WeightLayout::RowMajor) {
     SCOPED_TRACE(::testing::Message() << dtypeName(t) << " n=" << s.n << " in=" << s.in
-                                      << " out=" << s.out << " residual=" << residual);
+                                      << " out=" << s.out << " residual=" << residual
+                                      << " x8=" << (layout == WeightLayout::X8));
     Rng rng(seed);
     const int64_t xs = s.in + 3, ys = s.out + 2;
     std::vector<float> x = rng.uniform(s.n * xs, -2.0f, 2.0f);
     std::vector<uint8_t> w = rng.weights(t, s.out, s.in);
     std::vector<float> res = rng.uniform(s.n * ys);
 
+    std::vector<uint8_t> packed = w;
+    if (layout == WeightLayout::X8) cpu::packX8(t, w.data(), s.out, s.in, packed.data());
     DeviceBuffer<float> dx(backend(), x), dy(backend(), res);
-    DeviceBuffer<uint8_t> dw(backend(), w);
+    DeviceBuffer<uint8_t> dw(backend(), packed);
     MatmulArgs a;
     a.x = dx.get(); a.x_stride = xs;
-    a.w = dw.get(); a.w_type = t;
+    a.w = dw.get(); a.w_type = t; a.w_layout = layout;
     a.y = dy.get(); a.y_stride = ys;
     if (residual) {  // in place: y += x W^T
       a.residual = dy.get();
@@ -76,9 +83,16 @@ class Matmul : public KernelTest {
 
     std::vector<float> want = res;
     MatmulArgs r = a;
-    r.x = x.data(); r.w = w.data(); r.y = want.data();
+    r.x = x.data(); r.w = w.data(); r.w_layout = WeightLayout::RowMajor; r.y = want.data();
     r.residual = residual ? want.data() : nullptr;
     cpu::matmulRef(r);
+    if (layout == WeightLayout::X8) {  // the x8 reference is the row-major one exactly
+      std::vector<float> want_x8 = res;
+      r.w = packed.data(); r.w_layout = layout; r.y = want_x8.data();
+      r.residual = residual ? want_x8.data() : nullptr;
+      cpu::matmulRef(r);
+      ASSERT_EQ(want_x8, want);
+    }
 
     std::vector<float> xdense(s.n * s.in);
     for (int64_t i = 0; i < s.n; ++i) std::copy_n(&x[i * xs], s.in, &xdense[i * s.in]);
@@ -101,6 +115,16 @@ TEST_P(Matmul, MatchesReference) {
   for (DType t : kTypes)
     for (const Shape& s : kShapes)
       for (bool residual : {false, true}) check(t, s, residual, seed++);
+}
+
+// The x8 layouts: every token-tile tail (tiles of 4 tokens), several row
+// groups (thread splits fall on 16-column pieces), with and without residual.
+TEST_P(Matmul, X8LayoutMatchesRowMajor) {
+  uint32_t seed = 500;
+  for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1})
+    for (int64_t n : {1, 2, 3, 5, 8, 17, 64})
+      for (const Shape& s : {Shape{n, 64, 8}, Shape{n, 576, 40}, Shape{n, 96, 136}})
+        for (bool residual : {false, true}) check(t, s, residual, seed++, WeightLayout::X8);
 }
 
 TEST_P(Matmul, FloatTypesWithVectorTails) {
@@ -151,9 +175,12 @@ TEST_P(Matmul, QuantizedCloseToDequantizedF32) {
 }
 
 // Extreme quants: q8_0 weights of -128 and activations at +-amax (the u8 x s8
-// products are the largest vpmaddubsw sees; they must not saturate).
+// products are the largest vpmaddubsw sees; they must not saturate), in both
+// layouts (x8 needs 8 rows).
 TEST_P(Matmul, Q8ExtremesDoNotSaturate) {
-  const int64_t in = 64, out = 4;
+  for (WeightLayout layout : {WeightLayout::RowMajor, WeightLayout::X8}) {
+  SCOPED_TRACE(layout == WeightLayout::X8 ? "x8" : "row_major");
+  const int64_t in = 64, out = 8;
   std::vector<uint8_t> w(out * 2 * 34);
   for (int64_t blk = 0; blk < out * 2; ++blk) {
     uint16_t d = floatToF16(1.0f);
@@ -162,11 +189,13 @@ TEST_P(Matmul, Q8ExtremesDoNotSaturate) {
   }
   std::vector<float> x(in);
   for (int64_t i = 0; i < in; ++i) x[i] = i % 2 ? -1.0f : 1.0f;
+  std::vector<uint8_t> packed = w;
+  if (layout == WeightLayout::X8) cpu::packX8(DType::Q8_0, w.data(), out, in, packed.data());
   DeviceBuffer<float> dx(backend(), x), dy(backend(), out);
-  DeviceBuffer<uint8_t> dw(backend(), w);
+  DeviceBuffer<uint8_t> dw(backend(), packed);
   MatmulArgs a;
   a.x = dx.get(); a.x_stride = in;
-  a.w = dw.get(); a.w_type = DType::Q8_0;
+  a.w = dw.get(); a.w_type = DType::Q8_0; a.w_layout = layout;
   a.y = dy.get(); a.y_stride = out;
   a.n = 1; a.in = in; a.out = out;
   backend().matmul(backend(), a);
@@ -175,6 +204,36 @@ TEST_P(Matmul, Q8ExtremesDoNotSaturate) {
     double want = 0;
     for (int64_t i = 0; i < in; ++i) want += x[i] * (((o * 2 + i / 32) + i % 32) % 2 ? -128.0 : 127.0);
     EXPECT_NEAR(got[o], want, 1e-3) << o;
+  }
+  }
+}
+
+// q4 at the i16 bound of the x8 kernel: every nibble 15 and every activation
+// quantized to 127 sums 32 * 15 * 127 per block in 16-bit partials.
+TEST_P(Matmul, Q4ExtremesFitTheX8Partials) {
+  const int64_t in = 64, out = 8, n = 5;
+  for (DType t : {DType::Q4_0, DType::Q4_1}) {
+    SCOPED_TRACE(dtypeName(t));
+    const int64_t bb = dtypeInfo(t).blockBytes;
+    std::vector<uint8_t> w(out * 2 * bb, 0xff);
+    for (int64_t blk = 0; blk < out * 2; ++blk) {
+      uint16_t h = floatToF16(1.0f), m = floatToF16(0.0f);
+      std::memcpy(&w[blk * bb], &h, 2);
+      if (t == DType::Q4_1) std::memcpy(&w[blk * bb + 2], &m, 2);
+    }
+    std::vector<uint8_t> packed(w.size());
+    cpu::packX8(t, w.data(), out, in, packed.data());
+    std::vector<float> x(n * in, 1.0f);
+    DeviceBuffer<float> dx(backend(), x), dy(backend(), n * out);
+    DeviceBuffer<uint8_t> dw(backend(), packed);
+    MatmulArgs a;
+    a.x = dx.get(); a.x_stride = in;
+    a.w = dw.get(); a.w_type = t; a.w_layout = WeightLayout::X8;
+    a.y = dy.get(); a.y_stride = out;
+    a.n = n; a.in = in; a.out = out;
+    backend().matmul(backend(), a);
+    const double want = t == DType::Q4_0 ? in * 7.0 : in * 15.0;  // (15 - 8) or 15, times x = 1
+    for (float g : dy.download()) ASSERT_NEAR(g, want, 1e-3);
   }
 }
 
