@@ -9,7 +9,7 @@
 // mixes dtypes, as a K-quant GGUF does. Lowering left the kernel-less
 // sources (q4_k, q5_k, q6_k) in f32; source_dtype says what they were.
 
-// BAD: unknown weight format 'q3_k' (expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1)
+// BAD: unknown weight format 'q3_k' (expected auto, f32, f16, bf16, q8_0, q4_0, q4_1 or q4_g32)
 
 // auto: runnable sources kept, K-quants -> q8_0, norms f32; a fused weight
 // takes the most precise of its parts' choices (source_dtypes): wqkv
