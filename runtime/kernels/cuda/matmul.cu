@@ -47,6 +47,13 @@ void gemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes) {
   else launchGemv<Dec, 8>(ctx, a, row_bytes);
 }
 
+// The largest power of two <= 256 dividing both the address and the row pitch.
+uint32_t alignmentOf(const void* p, int64_t pitch_bytes) {
+  uint32_t a = 256;
+  while (a > 1 && ((reinterpret_cast<uintptr_t>(p) % a) != 0 || pitch_bytes % a != 0)) a >>= 1;
+  return a;
+}
+
 // D = W x^T in cuBLAS's column-major terms: W [out, in] row-major is a
 // column-major [in, out] matrix (ld in), used transposed; x16 [n, in] is a
 // column-major [in, n] (ld in); y [n, out] is a column-major [out, n] (ld
@@ -84,6 +91,15 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a) {
   if (st == CUBLAS_STATUS_SUCCESS)
     st = cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
                                               sizeof(ws));
+  // Tell the heuristic the real alignments (it assumes 256 bytes otherwise).
+  const void* c_ptr = a.residual ? static_cast<const void*>(a.residual) : a.y;
+  const uint32_t align[4] = {alignmentOf(a.w, a.in * 2), alignmentOf(x16, a.in * 2),
+                             alignmentOf(c_ptr, res_ld * 4), alignmentOf(a.y, a.y_stride * 4)};
+  const cublasLtMatmulPreferenceAttributes_t align_attr[4] = {
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+  for (int i = 0; i < 4 && st == CUBLAS_STATUS_SUCCESS; ++i)
+    st = cublasLtMatmulPreferenceSetAttribute(pref, align_attr[i], &align[i], sizeof(align[i]));
   cublasLtMatmulHeuristicResult_t heur{};
   int found = 0;
   if (st == CUBLAS_STATUS_SUCCESS)
@@ -91,8 +107,7 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a) {
   if (st == CUBLAS_STATUS_SUCCESS && found == 0) st = CUBLAS_STATUS_NOT_SUPPORTED;
   if (st == CUBLAS_STATUS_SUCCESS) {
     const float alpha = 1.0f, beta = a.residual ? 1.0f : 0.0f;
-    const void* c = a.residual ? static_cast<const void*>(a.residual) : a.y;
-    st = cublasLtMatmul(handle, op, &alpha, a.w, la, x16, lb, &beta, c, lc, a.y, ld, &heur.algo,
+    st = cublasLtMatmul(handle, op, &alpha, a.w, la, x16, lb, &beta, c_ptr, lc, a.y, ld, &heur.algo,
                         lt_ws, ws, ctx.stream);
   }
   if (pref) cublasLtMatmulPreferenceDestroy(pref);
