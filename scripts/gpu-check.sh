@@ -82,9 +82,11 @@ if ! step configure 120 cmake "${cfg[@]}" -DLAC_BUILD_TESTS=ON; then
   fi
 fi
 targets=(lac-run)
+# the shared kernel tests carry a CUDA backend too (runtime/kernels/cuda/CMakeLists.txt)
+more_tests=(lac_kernels_cpu_test)
 if [ "$tests" = ON ] && [ -f "$build/build.ninja" ]; then
   mapfile -t cuda_tests < <(ninja -C "$build" -t targets all 2>/dev/null | sed -n 's/^\(lac_[a-z_]*cuda[a-z_]*_test\):.*/\1/p' | sort -u)
-  targets+=("${cuda_tests[@]}")
+  targets+=("${cuda_tests[@]}" "${more_tests[@]}")
 fi
 step build 300 ninja -C "$build" -j"$jobs" "${targets[@]}"
 lacrun="$build/bin/lac-run"
