@@ -7,8 +7,10 @@
 #   scripts/gpu-prepare.sh [BUILD_DIR=build] [OUT=gpu-artifacts]
 #
 # OUT/llama3-8b-shape/      config.json (Llama-3-8B: dim 4096, 32 layers, 32
-#                           heads, 8 kv heads, ffn 14336, vocab 128256) and the
-#                           tiny model's Llama 3 tokenizer: a config-only model
+#                           heads, 8 kv heads, ffn 14336, vocab 128256); with
+#                           the tiny model's Llama 3 tokenizer.json beside it
+#                           while compiling, it is a config-only HF model
+#                           (lac-compile --no-weights reads config + tokenizer)
 # OUT/llama3-8b.bf16.cuda.lac    --no-weights, bf16        (plans only: the
 # OUT/llama3-8b.q4_g32.cuda.lac  --no-weights, q4_g32       engine fills random
 #                                                           weights on the GPU)
@@ -64,6 +66,9 @@ for fmt in bf16 q4_g32; do
   "$lac" "$shape" --no-weights --target cuda --weight-format "$fmt" --max-seq-len 2048 --max-batch 1 -q \
     -o "$out/llama3-8b.$fmt.cuda.lac"
 done
+# The plans hold the tokenizer; the GPU side needs only config.json (the
+# PyTorch baseline's shape): drop the 17 MB tokenizer.json from the carry.
+rm -f "$shape/tokenizer.json" "$shape/tokenizer_config.json"
 
 # --- the tiny model, as many sets as fit ---------------------------------------------
 size_mib() { du -sm "$out" | cut -f1; }
