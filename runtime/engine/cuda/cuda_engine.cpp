@@ -249,18 +249,12 @@ Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slot
     row[1] = int32_t(positions[i]);
     row[2] = int32_t(slots[i]);
     row[3] = int32_t(positions[i] + 1);
-    // [token | position | slot | length]: the io block of a one-token entry
-    // point is exactly these four (T = 1); for a prefill-as-decode plan
-    // (T > 1) they go to their four places.
-    if (ep.max_tokens == 1) {
-      LAC_CUDA_OR_RETURN(cudaMemcpyAsync(ep.io.get(), row, 4 * sizeof(int32_t), cudaMemcpyHostToDevice, s.ctx.stream),
-                         Error::Internal, "decode inputs");
-    } else {
-      int32_t* dsts[] = {ep.tokens, ep.positions, ep.slots, ep.lengths};
-      for (int k = 0; k < 4; ++k)
-        LAC_CUDA_OR_RETURN(cudaMemcpyAsync(dsts[k], row + k, sizeof(int32_t), cudaMemcpyHostToDevice, s.ctx.stream),
-                           Error::Internal, "decode inputs");
-    }
+    // {token, position, slot, length} -> element 0 of the io block's four
+    // arrays (T apart; for a one-token entry point one 16-byte copy).
+    const size_t T = ep.max_tokens;
+    LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(ep.io.get(), T * sizeof(int32_t), row, sizeof(int32_t), sizeof(int32_t), 4,
+                                         cudaMemcpyHostToDevice, s.ctx.stream),
+                       Error::Internal, "decode inputs");
     LAC_CUDA_OR_RETURN(cudaGraphLaunch(s.graph_exec, s.ctx.stream), Error::Internal, "decode graph launch");
     LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits + i * v, dev_logits, v * sizeof(float), cudaMemcpyDeviceToHost,
                                        s.ctx.stream),

@@ -75,7 +75,7 @@ TEST(CudaEngineDevice, ChecksTheDeviceWithOneLineMessages) {
 }
 
 TEST(CudaEngineDevice, RefusesACpuArtifact) {
-  const std::string cpu = artifact("q8_0.cpu.lac");
+  const std::string cpu = artifact("q4.cpu.lac");
   SKIP_WITHOUT(cpu);
   auto e = CudaEngine::load(cpu);
   ASSERT_FALSE(e.ok());
@@ -84,7 +84,7 @@ TEST(CudaEngineDevice, RefusesACpuArtifact) {
 }
 
 TEST(CudaEngineDevice, LoadModelPicksTheEngineOfTheTarget) {
-  const std::string cpu = artifact("q8_0.cpu.lac"), gpu = artifact("q8_0.cuda.lac");
+  const std::string cpu = artifact("q4.cpu.lac"), gpu = artifact("q4.cuda.lac");
   SKIP_WITHOUT(gpu);
   EXPECT_TRUE(hasCudaEngine());
   auto c = loadModel(cpu);
@@ -181,7 +181,7 @@ INSTANTIATE_TEST_SUITE_P(Tiny, CudaVsCpu,
 
 TEST(CudaEngine, BatchedDecodeEqualsOneAtATime) {
   SKIP_WITHOUT_GPU();
-  const std::string path = artifact("q8_0.cuda.lac");
+  const std::string path = artifact("q4.cuda.lac");
   SKIP_WITHOUT(path);
   auto a = CudaEngine::load(path);
   auto b = CudaEngine::load(path);
@@ -207,7 +207,7 @@ TEST(CudaEngine, BatchedDecodeEqualsOneAtATime) {
 
 TEST(CudaEngine, ArgumentErrorsMatchTheCpuEngine) {
   SKIP_WITHOUT_GPU();
-  const std::string path = artifact("q8_0.cuda.lac");
+  const std::string path = artifact("q4.cuda.lac");
   SKIP_WITHOUT(path);
   auto e = CudaEngine::load(path);
   ASSERT_TRUE(e.ok()) << e.message();
