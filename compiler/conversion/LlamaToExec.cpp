@@ -429,11 +429,14 @@ struct ConvertLlamaToExec
     ModuleOp module = getOperation();
     const auto *kernels = lac::exec_kernels::lookupTargetKernels(target);
     if (!kernels) {
-      module.emitError("unknown target '") << target << "' (known: cpu)";
+      module.emitError("unknown target '") << target << "' (known: cpu, cuda)";
       return signalPassFailure();
     }
     ex::TargetAttr targetAttr = lac::exec_kernels::makeTargetAttr(&getContext(), *kernels);
     module->setAttr(ex::ExecDialect::kTargetAttrName, targetAttr);
+    if (kernels->minCudaArch)
+      module->setAttr("exec.min_cuda_arch",
+                      IntegerAttr::get(IntegerType::get(&getContext(), 64), kernels->minCudaArch));
 
     llvm::DenseSet<StringAttr> norms = normSymbols(module);
     for (ll::WeightOp w : llvm::make_early_inc_range(module.getOps<ll::WeightOp>()))

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "compiler/conversion/pack_q4_g32.h"
 #include "compiler/import/dequantize.h"
 #include "runtime/artifact/weight_layout.h"
 #include "runtime/core/half.h"
@@ -93,6 +94,19 @@ Result<std::pair<uint64_t, uint64_t>> rowsCols(const lac::import::TensorView& t)
   return std::pair<uint64_t, uint64_t>{t.shape[0], t.shape[1]};
 }
 
+// GGML q4_0/q4_1 rows -> Q4_G32 rows, value for value (pack_q4_g32.h).
+VoidResult repackToQ4G32(const lac::import::TensorView& t, uint64_t rows, uint64_t cols, std::span<uint8_t> dst) {
+  const uint64_t src_row = *rowBytes(t.dtype, cols), dst_row = *rowBytes(DType::Q4_G32, cols);
+  std::vector<uint8_t> raw(rows * src_row);
+  LAC_RETURN_IF_ERROR(t.copyTo(raw));
+  for (uint64_t r = 0; r < rows; ++r) {
+    auto ok = repackRowToQ4G32(t.dtype, raw.data() + r * src_row, dst.data() + r * dst_row, cols);
+    LAC_CHECK_OR_RETURN(ok.ok(), ok.error(), "tensor '%s' row %llu: %s", t.name.c_str(),
+                        static_cast<unsigned long long>(r), ok.message().c_str());
+  }
+  return {};
+}
+
 // Appends the packed rows of `t` to `out`.
 VoidResult appendPacked(const lac::import::TensorView& t, DType target, std::vector<uint8_t>& out) {
   LAC_ASSIGN_OR_RETURN(auto rc, rowsCols(t));
@@ -105,6 +119,8 @@ VoidResult appendPacked(const lac::import::TensorView& t, DType target, std::vec
   out.resize(base + rows * *row_bytes);
   std::span<uint8_t> dst(out.data() + base, rows * *row_bytes);
   if (t.dtype == target) return t.copyTo(dst);  // already in place: bytes unchanged
+  if (target == DType::Q4_G32 && (t.dtype == DType::Q4_0 || t.dtype == DType::Q4_1))
+    return repackToQ4G32(t, rows, cols, dst);  // lossless: no trip through f32
   std::vector<float> values(t.numElements());
   LAC_RETURN_IF_ERROR(t.toFloat(values));
   for (uint64_t r = 0; r < rows; ++r)
@@ -118,6 +134,7 @@ bool isPackableFormat(DType t) {
   switch (t) {
     case DType::F32: case DType::F16: case DType::BF16:
     case DType::Q8_0: case DType::Q4_0: case DType::Q4_1:
+    case DType::Q4_G32:
       return true;
     default:
       return false;
@@ -131,6 +148,10 @@ VoidResult quantizeRow(DType target, const float* src, uint8_t* dst, uint64_t n)
   LAC_CHECK_OR_RETURN(n % info.blockElems == 0, Error::InvalidArgument,
                       "%llu elements are not a whole number of %s blocks", static_cast<unsigned long long>(n),
                       std::string(info.name).c_str());
+  if (target == DType::Q4_G32) {  // planar: the row is one unit, not a run of blocks
+    quantizeRowQ4G32(src, dst, n);
+    return {};
+  }
   for (uint64_t i = 0; i < n / info.blockElems; ++i) {
     const float* x = src + i * info.blockElems;
     uint8_t* y = dst + i * info.blockBytes;

@@ -20,7 +20,9 @@
 
 namespace lac::conversion {
 
-// Formats a packed weight may have (exec's WeightFormat): f32 f16 bf16 q8_0 q4_0 q4_1.
+// Formats a packed weight may have (exec's WeightFormat): f32 f16 bf16 q8_0 q4_0 q4_1
+// q4_g32. A q4_0/q4_1 tensor packed as q4_g32 is repacked value for value
+// (pack_q4_g32.h); other sources are quantized from f32 with q4_1's rounding.
 bool isPackableFormat(DType t);
 
 // Packs `src` (logical shape [rows, cols] or [n]) into `target_format`, laid
@@ -40,7 +42,8 @@ Result<std::vector<uint8_t>> packConcatRows(std::span<const lac::import::TensorV
                                             DType target_format, std::string_view layout);
 
 // Quantizes/converts `n` floats (a whole number of blocks) into `target`,
-// writing rowBytes(target, n) bytes at `dst`. Exposed for tests.
+// writing rowBytes(target, n) bytes at `dst`. For Q4_G32 (planar rows) `n`
+// is one whole row. Exposed for tests.
 VoidResult quantizeRow(DType target, const float* src, uint8_t* dst, uint64_t n);
 
 }  // namespace lac::conversion

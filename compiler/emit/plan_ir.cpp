@@ -54,6 +54,7 @@ plan::DType formatDType(ex::WeightFormat f) {
     case ex::WeightFormat::q8_0: return plan::DType::q8_0;
     case ex::WeightFormat::q4_0: return plan::DType::q4_0;
     case ex::WeightFormat::q4_1: return plan::DType::q4_1;
+    case ex::WeightFormat::q4_g32: return plan::DType::q4_g32;
   }
   return plan::DType::f32;
 }

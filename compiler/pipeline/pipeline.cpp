@@ -54,13 +54,23 @@ void loadDialects(mlir::MLIRContext& ctx) {
 }
 
 VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
-  LAC_CHECK_OR_RETURN(opts.target == "cpu", Error::InvalidArgument,
-                      "--target=%s: this build compiles for 'cpu' only (cuda arrives with the CUDA backend)",
-                      opts.target.c_str());
-  static const char* kFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1"};
-  LAC_CHECK_OR_RETURN(std::find(std::begin(kFormats), std::end(kFormats), opts.weight_format) != std::end(kFormats),
-                      Error::InvalidArgument, "--weight-format=%s: expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1",
-                      opts.weight_format.c_str());
+  LAC_CHECK_OR_RETURN(opts.target == "cpu" || opts.target == "cuda", Error::InvalidArgument,
+                      "--target=%s: expected cpu or cuda", opts.target.c_str());
+  // The formats each target's kernels read (dialects/Exec/Transforms/KernelTable.cpp).
+  static const char* kCpuFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1"};
+  static const char* kCudaFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_g32"};
+  const bool cuda = opts.target == "cuda";
+  const bool known = cuda ? std::find(std::begin(kCudaFormats), std::end(kCudaFormats), opts.weight_format) !=
+                                std::end(kCudaFormats)
+                          : std::find(std::begin(kCpuFormats), std::end(kCpuFormats), opts.weight_format) !=
+                                std::end(kCpuFormats);
+  LAC_CHECK_OR_RETURN(known, Error::InvalidArgument, "--weight-format=%s: expected %s for --target=%s%s",
+                      opts.weight_format.c_str(),
+                      cuda ? "auto, f32, f16, bf16, q8_0 or q4_g32" : "auto, f32, f16, bf16, q8_0, q4_0 or q4_1",
+                      opts.target.c_str(),
+                      cuda && (opts.weight_format == "q4_0" || opts.weight_format == "q4_1")
+                          ? " (q4_0/q4_1 checkpoints repack losslessly into q4_g32, which auto picks)"
+                          : "");
   LAC_CHECK_OR_RETURN(opts.weight_layout == "auto" || opts.weight_layout == "row_major", Error::InvalidArgument,
                       "--weight-layout=%s: expected auto or row_major", opts.weight_layout.c_str());
   const uint32_t context = spec.config.max_seq_len;

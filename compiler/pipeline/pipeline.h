@@ -24,8 +24,8 @@ class ModuleOp;
 namespace lac::pipeline {
 
 struct CompileOptions {
-  std::string target = "cpu";           // cpu (cuda arrives with the CUDA backend)
-  std::string weight_format = "auto";   // auto|f32|f16|bf16|q8_0|q4_0|q4_1
+  std::string target = "cpu";           // cpu | cuda
+  std::string weight_format = "auto";   // auto|f32|f16|bf16|q8_0 and q4_0|q4_1 (cpu) or q4_g32 (cuda)
   std::string weight_layout = "auto";   // auto (cpu: x8 for q8_0/q4_0/q4_1) | row_major
   uint32_t max_seq_len = 0;             // 0: min(model context, 4096)
   uint32_t max_batch = 1;

@@ -29,8 +29,9 @@ bool matmulType(DType t) {
 
 class Binder {
  public:
-  Binder(const artifact::Artifact& a, const plan::EntryPoint& ep, const uint8_t* weights, BoundEntryPoint& out)
-      : a_(a), p_(a.plan()), ep_(ep), weights_(weights), out_(out) {}
+  Binder(const artifact::Artifact& a, const plan::EntryPoint& ep, const uint8_t* weights, BoundEntryPoint& out,
+         const BindTarget& target)
+      : a_(a), p_(a.plan()), ep_(ep), weights_(weights), out_(out), target_(target) {}
 
   VoidResult bind() {
     out_.name = ep_.name()->str();
@@ -152,8 +153,14 @@ class Binder {
     const plan::Weight& w = *p_.weights()->Get(idx);
     const char* name = w.name()->c_str();
     const DType t = artifact::toDType(w.dtype());
-    BIND_CHECK(norm ? t == DType::F32 : matmulType(t), Error::Unsupported,
-               "weight '%s' is %s, which the CPU kernels do not take here", name, plan::EnumNameDType(w.dtype()));
+    const bool matrix_ok = target_.matrix_format ? target_.matrix_format(t) : matmulType(t);
+    BIND_CHECK(norm ? t == DType::F32 : matrix_ok, Error::Unsupported,
+               "weight '%s' is %s, which the %s kernels do not take here", name, plan::EnumNameDType(w.dtype()),
+               target_.engine);
+    // Interleaved layouts are CPU-only; another engine takes row_major.
+    BIND_CHECK(!target_.matrix_format || !w.layout() || w.layout()->str().empty() || w.layout()->str() == "row_major",
+               Error::Unsupported, "weight '%s' has layout '%s'; the %s engine takes row_major", name,
+               w.layout()->c_str(), target_.engine);
     std::vector<uint64_t> got;
     if (w.shape()) got.assign(w.shape()->begin(), w.shape()->end());
     const std::string_view layout_name = w.layout() ? w.layout()->string_view() : "";
@@ -310,6 +317,7 @@ class Binder {
   const plan::EntryPoint& ep_;
   const uint8_t* weights_;
   BoundEntryPoint& out_;
+  const BindTarget& target_;
   uint32_t step_index_ = 0;
   uint64_t max_norm_ = 0, max_ffn_ = 0;
 };
@@ -317,9 +325,9 @@ class Binder {
 }  // namespace
 
 Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
-                                                        const uint8_t* weights_base) {
+                                                        const uint8_t* weights_base, const BindTarget& target) {
   auto out = std::make_unique<BoundEntryPoint>();
-  LAC_RETURN_IF_ERROR(Binder(a, ep, weights_base, *out).bind());
+  LAC_RETURN_IF_ERROR(Binder(a, ep, weights_base, *out, target).bind());
   return out;
 }
 

@@ -94,13 +94,23 @@ struct EngineState {
   std::unique_ptr<BoundEntryPoint> decode;  // null: decode runs prefill with one token
 };
 
+// The engine a binding is for: the matrix formats its kernels read. The
+// binder never dereferences weights, so `weights_base` may be a device
+// pointer (the CUDA engine binds on the host, then moves the arena pointers
+// to the device: runtime/engine/cuda/).
+struct BindTarget {
+  const char* engine = "CPU";
+  bool (*matrix_format)(DType) = nullptr;  // null: the CPU kernels' formats
+};
+
 // Binds entry point `ep` of `a` (weights from `weights_base`: the blob or
 // the random weights, indexed by Weight.blob.offset). Unsupported for a
 // kernel, weight format or layout this engine lacks; InvalidArtifact for
 // operands that do not fit together.
 Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact& a,
                                                         const plan::EntryPoint& ep,
-                                                        const uint8_t* weights_base);
+                                                        const uint8_t* weights_base,
+                                                        const BindTarget& target = {});
 
 // Runs the bound steps for t tokens of cache slot `slot` (tokens and
 // positions already in the arena).

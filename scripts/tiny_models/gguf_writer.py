@@ -119,24 +119,27 @@ def _add_tokenizer(w, params, tokenizer_model_path):
     w.add_chat_template(l3.CHAT_TEMPLATE)
 
 
-def _add_tensors(w, params, tensors):
+def _add_tensors(w, params, tensors, matrix_type=GGMLQuantizationType.BF16):
     for name, x in tensors.items():
         x = np.ascontiguousarray(x, dtype=np.float32)
-        data = gguf.quants.quantize(x, GGMLQuantizationType.BF16)
+        qtype = matrix_type if x.ndim == 2 else GGMLQuantizationType.BF16
+        data = gguf.quants.quantize(x, qtype)
         # `data` is uint8 in byte shape; GGUFWriter turns that back into the element shape.
-        w.add_tensor(gguf_name(name), data, raw_dtype=GGMLQuantizationType.BF16)
+        w.add_tensor(gguf_name(name), data, raw_dtype=qtype)
     if params.get("use_scaled_rope"):
         head_dim = params["dim"] // params["n_heads"]
         factor = float(params.get("rope_scale_factor", 8.0))
         w.add_tensor("rope_freqs.weight", _llama3_rope_divisors(head_dim, float(params["rope_theta"]), factor))
 
 
-def write_gguf(out_path, params, tensors, tokenizer_model_path):
-    """Writes a GGUF v3 file; see the module docstring."""
+def write_gguf(out_path, params, tensors, tokenizer_model_path, matrix_type="bf16"):
+    """Writes a GGUF v3 file; see the module docstring. matrix_type "q4_1"
+    (or "q4_0", "q8_0") quantizes the matrices with gguf-py's reference
+    quantizer; vectors stay bf16."""
     w = gguf.GGUFWriter(str(out_path), "llama")
     _add_config(w, params)
     _add_tokenizer(w, params, tokenizer_model_path)
-    _add_tensors(w, params, tensors)
+    _add_tensors(w, params, tensors, GGMLQuantizationType[matrix_type.upper()])
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -4,7 +4,7 @@
 
 // Inputs lac-convert-llama-to-exec refuses, each with a clear error.
 
-// TARGET: unknown target 'tpu' (known: cpu)
+// TARGET: unknown target 'tpu' (known: cpu, cuda)
 
 // expected-error @+1 {{unknown source_dtype 'q3_k'}}
 llama.weight @w : tensor<64x64xf32> {source_dtype = "q3_k"}

@@ -1,7 +1,15 @@
 // RUN: lac-opt %s --lac-convert-llama-to-exec="target=cpu" | FileCheck %s
 // RUN: lac-opt %s --lac-convert-llama-to-exec | lac-opt | FileCheck %s
 // RUN: lac-opt %s --lac-convert-llama-to-exec --lac-select-weight-formats --lac-plan-memory="max-seq-len=8" | FileCheck %s --check-prefix=PIPE
+// RUN: lac-opt %s --lac-convert-llama-to-exec="target=cuda" | FileCheck %s --check-prefix=CUDA
 // REQUIRES: compiler
+
+// cuda: the target's table, formats and oldest GPU; a matrix whose source
+// (q4_1) has no cuda kernel starts in f32 until lac-select-weight-formats.
+// CUDA: module attributes {exec.min_cuda_arch = 80 : i64, exec.target = #exec.target<cuda, formats = [f32, f16, bf16, q8_0, q4_g32]>}
+// CUDA: exec.embed {{.*}}kernel = "cuda.embed.q8_0"
+// CUDA: exec.rmsnorm_matmul {{.*}}kernel = "cuda.rmsnorm_matmul.f32"
+// CUDA: exec.rope_kv_attention {{.*}}kernel = "cuda.rope_kv_attention"
 
 // The whole lowering pipeline: q5_0 / q6_k become q8_0 (the fused wqkv then
 // takes q8_0, its most precise part's), every buffer gets an offset.

@@ -12,7 +12,7 @@
 // mixes dtypes, as a K-quant GGUF does. Lowering left the kernel-less
 // sources (q4_k, q5_k, q6_k) in f32; source_dtype says what they were.
 
-// BAD: unknown weight format 'q3_k' (expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1)
+// BAD: unknown weight format 'q3_k' (expected auto, f32, f16, bf16, q8_0, q4_0, q4_1 or q4_g32)
 // BADLAYOUT: unknown weight layout 'tiled' (expected auto or row_major)
 
 // Layouts: on the cpu target a q8_0/q4_0/q4_1 matrix with rows % 8 == 0 is

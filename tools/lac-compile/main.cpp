@@ -42,6 +42,7 @@ Examples:
   lac-compile ~/.cache/lac/SmolLM2-135M-Instruct.Q4_1.gguf -o smollm2.lac
   lac-compile Meta-Llama-3-8B/ -o llama3-8b.lac --weight-format q8_0 --max-seq-len 8192
   lac-compile Llama-3-8B-hf/ --no-weights -o shape-only.lac   # plan only; lac-run bench --random-weights
+  lac-compile model.Q4_0.gguf --target cuda -o model-cuda.lac  # q4_0 repacked into q4_g32
   lac-compile model.gguf --print-model
 
 Exit codes: 0 ok, 2 bad option, 3 file not found or unreadable, 4 invalid checkpoint,
@@ -91,9 +92,10 @@ int main(int argc, char** argv) {
   opts.add_options()
       ("help,h", "show this help")
       ("output,o", po::value<std::string>(&output), "the .lac file to write")
-      ("target", po::value<std::string>(&copts.target)->default_value("cpu"), "cpu (cuda: not yet)")
+      ("target", po::value<std::string>(&copts.target)->default_value("cpu"), "cpu|cuda (cuda: NVIDIA sm_80+, run by a lac-run built with CUDA)")
       ("weight-format", po::value<std::string>(&copts.weight_format)->default_value("auto"),
-       "auto|f32|f16|bf16|q8_0|q4_0|q4_1; auto keeps a stored format the target runs, converts others to q8_0")
+       "auto|f32|f16|bf16|q8_0, and q4_0|q4_1 (cpu) or q4_g32 (cuda); auto keeps a stored format the target "
+       "runs, repacks q4_0/q4_1 into q4_g32 on cuda, converts others to q8_0")
       ("weight-layout", po::value<std::string>(&copts.weight_layout)->default_value("auto"),
        "auto|row_major; auto interleaves q8_0/q4_0/q4_1 matrices by 8 rows for the CPU matmul (q4_1x8, ...)")
       ("max-seq-len", po::value<uint32_t>(&copts.max_seq_len),

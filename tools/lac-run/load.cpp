@@ -1,25 +1,25 @@
-// lac-run: opening artifacts and constructing the engine (the one place that
-// knows which executor runs a plan).
+// lac-run: opening artifacts and constructing the engine (load_model.h
+// picks the executor from the plan's target: CPU, or CUDA when built in).
 #include <chrono>
 
 #include "runtime/generate/plan_tokenizer.h"
 #include "tools/lac-run/common.h"
 
-#if LAC_HAVE_CPU_ENGINE
-#include "runtime/engine/cpu_engine.h"
+#if LAC_HAVE_ENGINE
+#include "runtime/engine/load_model.h"
 #endif
 
 namespace lac::run {
 
 namespace {
 
+// The engine of the artifact's target (runtime/engine/load_model.h).
 Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, const LoadOptions& opts) {
-#if LAC_HAVE_CPU_ENGINE
+#if LAC_HAVE_ENGINE
   engine::EngineOptions eo;
   eo.threads = opts.threads;
   eo.max_batch = opts.max_batch;
-  LAC_ASSIGN_OR_RETURN(auto e, engine::CpuEngine::fromArtifact(a, eo));
-  return std::unique_ptr<engine::Model>(std::move(e));
+  return engine::loadModel(a, eo);
 #else
   LAC_FAIL(Error::Unsupported, "%s: this build of lac-run has no engine to run the model", a.name().c_str());
 #endif

@@ -11,7 +11,9 @@ include "mlir/IR/EnumAttr.td"
 def Exec_WeightFormat : I32EnumAttr<"WeightFormat", "weight storage format", [
     I32EnumAttrCase<"f32", 0>, I32EnumAttrCase<"f16", 1>,
     I32EnumAttrCase<"bf16", 2>, I32EnumAttrCase<"q8_0", 3>,
-    I32EnumAttrCase<"q4_0", 4>, I32EnumAttrCase<"q4_1", 5>]> {
+    I32EnumAttrCase<"q4_0", 4>, I32EnumAttrCase<"q4_1", 5>,
+    // LAC's planar int4 rows for GPUs (runtime/core/dtype.h Q4_G32).
+    I32EnumAttrCase<"q4_g32", 6>]> {
   let cppNamespace = "::mlir::exec";
   let genSpecializedAttr = 0;
 }

@@ -174,7 +174,7 @@ LogicalResult WeightOp::verify() {
     return emitOpError("'layout' must not be empty");
   WeightFormat format = getFormat();
   bool blocked = format == WeightFormat::q8_0 || format == WeightFormat::q4_0 ||
-                 format == WeightFormat::q4_1;
+                 format == WeightFormat::q4_1 || format == WeightFormat::q4_g32;
   if (blocked && shape.back() % 32 != 0)
     return emitOpError("format ") << stringifyWeightFormat(format)
                                   << " needs a last dimension divisible by 32, got "

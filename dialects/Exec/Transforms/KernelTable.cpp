@@ -31,8 +31,34 @@ static const KernelEntry kCpuKernels[] = {
     {"exec.silu_mul", "silu_mul", {}},
 };
 
+//===----------------------------------------------------------------------===//
+// CUDA (runtime/kernels/cuda/launch.h): the matmul family and the embedding
+// gather read f32, f16, bf16, q8_0 (GGML blocks) and q4_g32 (LAC's planar
+// int4 rows, which q4_0/q4_1 repack into losslessly); GGML's q4_0/q4_1 block
+// layouts have no CUDA kernel. Norms read f32. The kernels are built for
+// sm_80 and sm_90 (bf16 tensor cores need Ampere), hence min_cuda_arch 80.
+//===----------------------------------------------------------------------===//
+
+static constexpr WeightFormat kCudaFormats[] = {
+    WeightFormat::f32, WeightFormat::f16, WeightFormat::bf16,
+    WeightFormat::q8_0, WeightFormat::q4_g32};
+
+static const KernelEntry kCudaKernels[] = {
+    {"exec.embed", "embed", kCudaFormats},
+    {"exec.matmul", "matmul", kCudaFormats},
+    {"exec.matmul_residual", "matmul_residual", kCudaFormats},
+    {"exec.rmsnorm_matmul", "rmsnorm_matmul", kCudaFormats},
+    {"exec.rmsnorm_gate_up_silu", "rmsnorm_gate_up_silu", kCudaFormats},
+    {"exec.final_norm_lm_head", "final_norm_lm_head", kCudaFormats},
+    {"exec.rmsnorm", "rmsnorm", {}},
+    {"exec.rope_kv_attention", "rope_kv_attention", {}},
+    {"exec.add", "add", {}},
+    {"exec.silu_mul", "silu_mul", {}},
+};
+
 static const TargetKernels kTargets[] = {
-    {"cpu", Backend::cpu, kCpuKernels, kCpuFormats},
+    {"cpu", Backend::cpu, kCpuKernels, kCpuFormats, /*minCudaArch=*/0},
+    {"cuda", Backend::cuda, kCudaKernels, kCudaFormats, /*minCudaArch=*/80},
 };
 
 //===----------------------------------------------------------------------===//
@@ -98,10 +124,11 @@ SmallVector<FlatSymbolRefAttr> normWeights(Operation *op) {
 
 static int precision(WeightFormat f) {
   switch (f) {
-  case WeightFormat::f32: return 6;
-  case WeightFormat::f16: return 5;
-  case WeightFormat::bf16: return 4;
-  case WeightFormat::q8_0: return 3;
+  case WeightFormat::f32: return 7;
+  case WeightFormat::f16: return 6;
+  case WeightFormat::bf16: return 5;
+  case WeightFormat::q8_0: return 4;
+  case WeightFormat::q4_g32: return 3; // holds every q4_0 and q4_1 value exactly
   case WeightFormat::q4_1: return 2;
   case WeightFormat::q4_0: return 1;
   }

@@ -1,11 +1,12 @@
 //===- KernelTable.h - which kernels a target has, and their names ---------===//
 //
-// One table per target (KernelTable.cpp; cpu now, cuda later): for every exec
+// One table per target (KernelTable.cpp: cpu, cuda): for every exec
 // kernel op, the kernel's name and the weight formats its implementations
 // read. Lowering (lac-convert-llama-to-exec) and format selection
 // (lac-select-weight-formats) both name kernel variants through here:
 //   "<target>.<kernel>[.<format of its matrix weights>]"
-//   e.g. "cpu.matmul.q4_1", "cpu.rmsnorm_matmul.q8_0", "cpu.add".
+//   e.g. "cpu.matmul.q4_1", "cpu.rmsnorm_matmul.q8_0", "cpu.add",
+//   "cuda.matmul.q4_g32".
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -36,11 +37,15 @@ struct TargetKernels {
   llvm::ArrayRef<KernelEntry> kernels;
   // Every format some kernel reads: the #exec.target's format list.
   llvm::ArrayRef<WeightFormat> formats;
+  // The oldest GPU the target's kernels run on (compute capability x 10,
+  // e.g. 80 for sm_80); 0 for a CPU target. Lowering records it on the
+  // module as `exec.min_cuda_arch` (plan TargetInfo.min_cuda_arch).
+  unsigned minCudaArch = 0;
 
   const KernelEntry *find(llvm::StringRef opName) const;
 };
 
-// The table of target `name` ("cpu"), or null.
+// The table of target `name` ("cpu", "cuda"), or null.
 const TargetKernels *lookupTargetKernels(llvm::StringRef name);
 const TargetKernels *lookupTargetKernels(mlir::exec::Backend backend);
 
@@ -51,12 +56,13 @@ mlir::exec::TargetAttr makeTargetAttr(mlir::MLIRContext *ctx, const TargetKernel
 llvm::SmallVector<mlir::FlatSymbolRefAttr> matrixWeights(mlir::Operation *op);
 llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
 
-// The more precise of two formats (f32 > f16 > bf16 > q8_0 > q4_1 > q4_0).
+// The more precise of two formats
+// (f32 > f16 > bf16 > q8_0 > q4_g32 > q4_1 > q4_0).
 WeightFormat morePrecise(WeightFormat a, WeightFormat b);
 
 // Matrices read by one kernel op must share a format: each group takes the
-// most precise format among its members (f32 > f16 > bf16 > q8_0 > q4_1 >
-// q4_0). Today every kernel op reads one matrix (the qkv and gate/up
+// most precise format among its members (f32 > f16 > bf16 > q8_0 > q4_g32 >
+// q4_1 > q4_0). Today every kernel op reads one matrix (the qkv and gate/up
 // projections read one fused exec.weight, `concat_of`), so this only matters
 // for kernels that may read several in the future.
 // `formats` maps every exec.weight's name to its format and is updated.

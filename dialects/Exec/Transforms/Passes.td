@@ -26,14 +26,22 @@ def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp
         8.5 bits per weight holds every 4.5–6.6-bit source with an error far
         below the source's own, where q4_0/q4_1 would add a second, larger
         rounding error;
+      - on a target without q4_0/q4_1 kernels but with q4_g32 (cuda), a
+        q4_0 or q4_1 source becomes q4_g32 under auto: LAC's planar int4 rows
+        hold every q4_0 value (m = -8 d) and every q4_1 value exactly, so the
+        checkpoint stays 4-bit with no second rounding; the other quantized
+        sources become q8_0 as above (bf16 would double the bytes a decode
+        step streams for no accuracy a 4.5–6.6-bit source has);
       - an explicit format converts every matrix; the embedding table (read by
         exec.embed only, a gather whose cost does not depend on the format)
-        is stored q8_0 when the explicit format is q4_0 or q4_1, and in the
-        explicit format otherwise;
+        is stored q8_0 when the explicit format is 4-bit (q4_0, q4_1,
+        q4_g32), and in the explicit format otherwise;
       - a fused weight (`concat_of`, e.g. wqkv, w13) is one matrix with one
         format: under auto, the most precise of its parts' choices (one per
-        `source_dtypes` entry; f32 > f16 > bf16 > q8_0 > q4_1 > q4_0), as
-        for weights one fused kernel reads together.
+        `source_dtypes` entry; f32 > f16 > bf16 > q8_0 > q4_g32 > q4_1 >
+        q4_0), as for weights one fused kernel reads together.
+    Formats per target: cpu f32 f16 bf16 q8_0 q4_0 q4_1; cuda f32 f16 bf16
+    q8_0 q4_g32 (KernelTable.cpp).
     A format the target cannot run, or a matrix whose columns are not whole
     blocks of the chosen quantized format, is an error.
 
@@ -46,7 +54,7 @@ def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp
   }];
   let options = [
     Option<"weightFormat", "weight-format", "std::string", /*default=*/"\"auto\"",
-           "auto|f32|f16|bf16|q8_0|q4_0|q4_1">,
+           "auto|f32|f16|bf16|q8_0|q4_0|q4_1|q4_g32 (the target must run it)">,
     Option<"weightLayout", "weight-layout", "std::string", /*default=*/"\"auto\"",
            "auto|row_major">
   ];

@@ -24,7 +24,36 @@ using namespace mlir::exec;
 namespace {
 
 bool isBlocked(WeightFormat f) {
-  return f == WeightFormat::q8_0 || f == WeightFormat::q4_0 || f == WeightFormat::q4_1;
+  return f == WeightFormat::q8_0 || f == WeightFormat::q4_0 || f == WeightFormat::q4_1 ||
+         f == WeightFormat::q4_g32;
+}
+
+bool isFourBit(WeightFormat f) {
+  return f == WeightFormat::q4_0 || f == WeightFormat::q4_1 || f == WeightFormat::q4_g32;
+}
+
+//===----------------------------------------------------------------------===//
+// GPU targets (cuda): GGML's q4_0/q4_1 blocks have no kernel there, but both
+// repack into q4_g32 without changing a value (q4_0: m = -8 d; q4_1: d, m
+// as they are), so a 4-bit checkpoint stays 4-bit.
+//===----------------------------------------------------------------------===//
+
+// The format that holds every value of `source` exactly when the target
+// lacks `source` itself: q4_g32 for q4_0/q4_1 on a target that runs it.
+std::optional<WeightFormat> losslessRepack(StringRef source, TargetAttr target) {
+  if ((source == "q4_0" || source == "q4_1") && target.supports(WeightFormat::q4_g32))
+    return WeightFormat::q4_g32;
+  return std::nullopt;
+}
+
+// A hint for an explicit format the target lacks.
+std::string unsupportedHint(WeightFormat f, TargetAttr target) {
+  if ((f == WeightFormat::q4_0 || f == WeightFormat::q4_1) &&
+      target.supports(WeightFormat::q4_g32))
+    return " (use q4_g32, GGML's q4_0/q4_1 repack into it losslessly)";
+  if (f == WeightFormat::q4_g32 && target.supports(WeightFormat::q4_1))
+    return " (q4_g32 is the GPU format; use q4_0 or q4_1)";
+  return "";
 }
 
 struct Roles {
@@ -64,12 +93,12 @@ struct SelectWeightFormats
       forced = symbolizeWeightFormat(weightFormat);
       if (!forced) {
         module.emitError("unknown weight format '")
-            << weightFormat << "' (expected auto, f32, f16, bf16, q8_0, q4_0 or q4_1)";
+            << weightFormat << "' (expected auto, f32, f16, bf16, q8_0, q4_0, q4_1 or q4_g32)";
         return signalPassFailure();
       }
       if (!target.supports(*forced)) {
         module.emitError("target ") << target << " cannot run weights in format "
-                                    << weightFormat;
+                                    << weightFormat << unsupportedHint(*forced, target);
         return signalPassFailure();
       }
     }
@@ -124,7 +153,7 @@ struct SelectWeightFormats
       return WeightFormat::f32;
     bool embedOnly = roles.embed.contains(name) && !roles.matrix.contains(name);
     if (forced) {
-      if (embedOnly && (*forced == WeightFormat::q4_0 || *forced == WeightFormat::q4_1) &&
+      if (embedOnly && isFourBit(*forced) &&
           target.supports(WeightFormat::q8_0))
         return WeightFormat::q8_0;
       return *forced;
@@ -157,13 +186,16 @@ struct SelectWeightFormats
     return failure();
   }
 
-  // `source` if the target runs it for this shape, else q8_0, else f32.
+  // `source` if the target runs it for this shape, else its lossless
+  // repacking (q4_0/q4_1 -> q4_g32), else q8_0, else f32.
   static std::optional<WeightFormat> runnable(WeightOp w, StringRef source,
                                               TargetAttr target) {
     auto fits = [&](WeightFormat f) {
       return target.supports(f) && (!isBlocked(f) || w.getShape().back() % 32 == 0);
     };
     if (std::optional<WeightFormat> f = symbolizeWeightFormat(source); f && fits(*f))
+      return *f;
+    if (std::optional<WeightFormat> f = losslessRepack(source, target); f && fits(*f))
       return *f;
     for (WeightFormat f : {WeightFormat::q8_0, WeightFormat::f32})
       if (fits(f))

@@ -55,6 +55,23 @@ bool dequantizeRowRef(DType t, const void* src, float* dst, int64_t n) {
       }
       return true;
     }
+    case DType::Q4_G32: {
+      // Planar row: qs[n/2] (element 2i low nibble of byte i), d[n/32], m[n/32] f16.
+      auto* qs = static_cast<const uint8_t*>(src);
+      auto* dm = reinterpret_cast<const uint8_t*>(qs + n / 2);
+      for (int64_t g = 0; g < n / kQBlock; ++g) {
+        uint16_t dh, mh;
+        std::memcpy(&dh, dm + 2 * g, 2);
+        std::memcpy(&mh, dm + n / 16 + 2 * g, 2);
+        const float d = f16ToFloat(dh), m = f16ToFloat(mh);
+        for (int j = 0; j < 16; ++j) {
+          const uint8_t b = qs[g * 16 + j];
+          dst[g * 32 + 2 * j] = d * (b & 0x0f) + m;
+          dst[g * 32 + 2 * j + 1] = d * (b >> 4) + m;
+        }
+      }
+      return true;
+    }
     default:
       return false;
   }

@@ -1,4 +1,4 @@
-// Rows of f32/f16/bf16/q8_0/q4_0/q4_1 -> f32 (embedding lookups, tests).
+// Rows of f32/f16/bf16/q8_0/q4_0/q4_1/q4_g32 -> f32 (embedding lookups, tests).
 #pragma once
 
 #include <cstdint>

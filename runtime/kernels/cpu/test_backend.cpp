@@ -15,6 +15,10 @@
 
 namespace lac::kernels::test {
 
+#if LAC_ENABLE_CUDA
+Backend cudaBackend();
+#endif
+
 namespace {
 
 using cpu::CpuContext;
@@ -60,6 +64,9 @@ const std::vector<Backend>& allBackends() {
     for (int threads : {1, 3}) v.push_back(cpuBackend(Isa::Scalar, threads));
     for (int threads : {1, 2, 3}) v.push_back(cpuBackend(Isa::Avx2, threads));
     for (int threads : {1, 3}) v.push_back(cpuBackend(Isa::Avx512, threads));
+#if LAC_ENABLE_CUDA
+    v.push_back(cudaBackend());  // runtime/kernels/cuda/test_backend_cuda.cpp
+#endif
     return v;
   }();
   return backends;

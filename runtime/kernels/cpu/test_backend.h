@@ -21,6 +21,7 @@ namespace lac::kernels::test {
 struct Backend {
   std::string name;
   bool available = true;  // false: the tests skip (CPU lacks the ISA, no GPU)
+  std::string why_unavailable;  // the skip message, e.g. "no CUDA device"
   void* state = nullptr;  // backend-owned (CPU: the CpuContext)
 
   void* (*alloc)(size_t bytes) = nullptr;
@@ -76,7 +77,9 @@ class DeviceBuffer {
 class KernelTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (!GetParam().available) GTEST_SKIP() << GetParam().name << " is not available here";
+    if (!GetParam().available)
+      GTEST_SKIP() << GetParam().name << " is not available here"
+                   << (GetParam().why_unavailable.empty() ? "" : ": " + GetParam().why_unavailable);
   }
   const Backend& backend() const { return GetParam(); }
 };

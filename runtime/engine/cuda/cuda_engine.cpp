@@ -1,0 +1,268 @@
+// CudaEngine: load (device checks, weights, KV cache, binding, the decode
+// graph) and the Model calls (argument checks, then the bound entry points).
+#include "runtime/engine/cuda/cuda_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/engine/cuda/cuda_check.h"
+#include "runtime/engine/cuda/cuda_state.h"
+
+namespace lac::engine {
+
+namespace cu = kernels::cuda;
+using ull = unsigned long long;
+
+CudaEngine::CudaEngine(artifact::Artifact a) : artifact_(std::move(a)) {}
+CudaEngine::~CudaEngine() = default;
+
+std::string CudaEngine::deviceName() const { return state_ ? state_->device_name : std::string(); }
+
+uint64_t CudaEngine::deviceBytes() const {
+  uint64_t n = state_->weights.bytes() + state_->kv.bytes() + state_->ctx.workspace_bytes;
+  for (const CudaEntryPoint* ep : {state_->prefill.get(), state_->decode.get()})
+    if (ep) n += ep->arena.bytes() + ep->norm_scratch.bytes() + ep->mm_scratch.bytes() + ep->io.bytes();
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Device
+
+VoidResult CudaEngine::checkDevice(uint32_t min_cuda_arch) {
+  const uint32_t need = std::max<uint32_t>(min_cuda_arch, 80);  // the kernels are built for sm_80 and up
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  LAC_CHECK_OR_RETURN(e == cudaSuccess, Error::Unsupported,
+                      "this artifact targets CUDA sm_%u+, but no CUDA device is present (%s)", need,
+                      cudaGetErrorString(e));
+  LAC_CHECK_OR_RETURN(count > 0, Error::Unsupported, "this artifact targets CUDA sm_%u+, but no CUDA device is present",
+                      need);
+  int dev = 0;
+  LAC_CUDA_OR_RETURN(cudaGetDevice(&dev), Error::Unsupported, "cannot select a CUDA device");
+  cudaDeviceProp prop{};
+  LAC_CUDA_OR_RETURN(cudaGetDeviceProperties(&prop, dev), Error::Unsupported, "cannot query the CUDA device");
+  const uint32_t sm = uint32_t(prop.major * 10 + prop.minor);
+  LAC_CHECK_OR_RETURN(sm >= need, Error::Unsupported, "GPU sm_%u (%s) is not supported: this artifact targets CUDA sm_%u+",
+                      sm, prop.name, need);
+  const cudaError_t k = cu::checkDeviceSupported();
+  LAC_CHECK_OR_RETURN(k == cudaSuccess, Error::Unsupported,
+                      "GPU sm_%u (%s) is not supported: this build of the CUDA kernels has no code for it (%s)", sm,
+                      prop.name, cudaGetErrorString(k));
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// Load
+
+Result<std::unique_ptr<CudaEngine>> CudaEngine::load(const std::string& path, const EngineOptions& opts) {
+  LAC_ASSIGN_OR_RETURN(artifact::Artifact a, artifact::Artifact::open(path, opts.open));
+  return fromArtifact(std::move(a), opts);
+}
+
+Result<std::unique_ptr<CudaEngine>> CudaEngine::fromArtifact(artifact::Artifact a, const EngineOptions& opts) {
+  std::unique_ptr<CudaEngine> e(new CudaEngine(std::move(a)));
+  LAC_RETURN_IF_ERROR(e->init(opts));
+  return e;
+}
+
+VoidResult CudaEngine::init(const EngineOptions& opts) {
+  const plan::Plan& p = artifact_.plan();
+  const plan::ModelConfig& c = *p.config();
+  const std::string name = artifact_.name();
+  const char* n = name.c_str();
+  LAC_CHECK_OR_RETURN(p.target()->target() == plan::Target::cuda, Error::Unsupported,
+                      "%s: compiled for target '%s'; this is the CUDA engine", n,
+                      plan::EnumNameTarget(p.target()->target()));
+  LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
+
+  const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
+  const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
+  LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
+                      "max batch %u is above the %u sequences %s was compiled for", opts.max_batch, batch, n);
+  LAC_CHECK_OR_RETURN(opts.max_seq_len <= seq, Error::InvalidArgument,
+                      "max sequence length %u is above the %u positions %s was compiled for", opts.max_seq_len, seq, n);
+  limits_ = {c.vocab_size(), opts.max_batch ? opts.max_batch : batch, opts.max_seq_len ? opts.max_seq_len : seq};
+
+  state_ = std::make_unique<CudaState>();
+  CudaState& s = *state_;
+  int dev = 0;
+  cudaDeviceProp prop{};
+  if (cudaGetDevice(&dev) == cudaSuccess && cudaGetDeviceProperties(&prop, dev) == cudaSuccess)
+    s.device_name = prop.name;
+
+  // Weights: one copy of the blob, or random values made on the device.
+  const uint64_t blob = p.weight_blob()->bytes();
+  LAC_CUDA_OR_RETURN(s.weights.allocate(blob), Error::IoError,
+                     formatMessage("%s: %llu bytes of weights on %s", n, (ull)blob, s.device_name.c_str()).c_str());
+  if (artifact_.randomWeights()) {
+    LAC_CUDA_OR_RETURN(fillRandomWeightsOnDevice(p, s.weights.get(), opts.random_weights_seed, nullptr),
+                       Error::Internal, (name + ": random weights").c_str());
+  } else {
+    const std::span<const uint8_t> w = artifact_.weightBlob();
+    LAC_CHECK_OR_RETURN(w.size() >= blob, Error::InvalidArtifact, "%s: the weight blob is %zu bytes, the plan says %llu",
+                        n, w.size(), (ull)blob);
+    LAC_CUDA_OR_RETURN(cudaMemcpy(s.weights.get(), w.data(), blob, cudaMemcpyHostToDevice), Error::IoError,
+                       (name + ": copying the weights to the device").c_str());
+  }
+
+  // KV cache: f32, per layer K then V, each [batch][kv_heads][seq][head_dim]
+  // (the kernels' dense view, as on the CPU).
+  const uint64_t per = uint64_t(limits_.max_batch) * c.n_kv_heads() * limits_.max_seq_len * c.head_dim();
+  LAC_CUDA_OR_RETURN(s.kv.allocate(2 * per * c.n_layers() * sizeof(float)), Error::IoError,
+                     formatMessage("%s: the %llu-byte KV cache", n, (ull)(2 * per * c.n_layers() * sizeof(float))).c_str());
+  LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
+  float* kv = reinterpret_cast<float*>(s.kv.get());
+  for (uint32_t l = 0; l < c.n_layers(); ++l)
+    s.kv_layers.push_back(kernels::KvCacheView::dense(kv + 2 * l * per, kv + (2 * l + 1) * per, c.n_kv_heads(),
+                                                      limits_.max_seq_len, c.head_dim()));
+
+  // Entry points.
+  if (p.entry_points())
+    for (const plan::EntryPoint* ep : *p.entry_points()) {
+      std::unique_ptr<CudaEntryPoint>* slot = ep->name()->str() == "prefill"  ? &s.prefill
+                                              : ep->name()->str() == "decode" ? &s.decode
+                                                                              : nullptr;
+      LAC_CHECK_OR_RETURN(slot, Error::Unsupported, "%s: unknown entry point '%s'", n, ep->name()->c_str());
+      LAC_ASSIGN_OR_RETURN(*slot, bindCudaEntryPoint(artifact_, *ep, s.weights.get()));
+    }
+  LAC_CHECK_OR_RETURN(s.prefill, Error::InvalidArtifact, "%s: has no 'prefill' entry point", n);
+
+  // The kernels' scratch, for the largest call of either entry point.
+  int64_t widest = 0;
+  uint32_t max_tokens = 0;
+  for (const CudaEntryPoint* ep : {s.prefill.get(), s.decode.get()})
+    if (ep) widest = std::max(widest, widestMatmul(*ep->bound)), max_tokens = std::max(max_tokens, ep->max_tokens);
+  const size_t ws = cu::workspaceBytes(max_tokens, std::max<int64_t>(widest, c.vocab_size()), c.n_heads(),
+                                       c.head_dim(), limits_.max_seq_len, limits_.max_batch);
+  LAC_CUDA_OR_RETURN(cu::createContext(&s.ctx, ws), Error::IoError,
+                     formatMessage("%s: CUDA stream, cuBLASLt and a %zu-byte workspace", n, ws).c_str());
+
+  // Host staging for decode results and inputs (pinned).
+  LAC_CUDA_OR_RETURN(s.logits.allocate(uint64_t(limits_.max_batch) * limits_.vocab_size * sizeof(float)),
+                     Error::IoError, "pinned logits");
+  LAC_CUDA_OR_RETURN(s.decode_io.allocate(uint64_t(limits_.max_batch) * 4 * sizeof(int32_t)), Error::IoError,
+                     "pinned decode inputs");
+
+  // The decode step, captured once: every run-time input is read from the
+  // entry point's io block, so the graph serves every slot and position.
+  const CudaEntryPoint& dec = s.decode ? *s.decode : *s.prefill;
+  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "before capturing the decode graph");
+  LAC_CUDA_OR_RETURN(cudaStreamBeginCapture(s.ctx.stream, cudaStreamCaptureModeThreadLocal), Error::Internal,
+                     "capturing the decode graph");
+  VoidResult enq = enqueueSteps(s, dec, 1, 0, 0);
+  const cudaError_t end = cudaStreamEndCapture(s.ctx.stream, &s.graph);
+  LAC_RETURN_IF_ERROR(enq);
+  LAC_CUDA_OR_RETURN(end, Error::Internal, "capturing the decode graph");
+  LAC_CUDA_OR_RETURN(cudaGraphInstantiate(&s.graph_exec, s.graph, 0), Error::Internal,
+                     "instantiating the decode graph");
+  LAC_CUDA_OR_RETURN(cudaDeviceSynchronize(), Error::Internal, (name + ": loading").c_str());
+
+  filled_.assign(limits_.max_batch, 0);
+  decode_seen_.assign(limits_.max_batch, 0);
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// Calls
+
+VoidResult CudaEngine::checkTokens(std::span<const int32_t> tokens) const {
+  for (size_t i = 0; i < tokens.size(); ++i)
+    LAC_CHECK_OR_RETURN(tokens[i] >= 0 && uint32_t(tokens[i]) < limits_.vocab_size, Error::InvalidArgument,
+                        "token %zu is id %d, outside the vocabulary [0, %u)", i, tokens[i], limits_.vocab_size);
+  return {};
+}
+
+Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<const int32_t> tokens,
+                                                   uint32_t start_pos) {
+  LAC_CHECK_OR_RETURN(slot < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u",
+                      slot, limits_.max_batch);
+  LAC_CHECK_OR_RETURN(!tokens.empty(), Error::InvalidArgument, "prefill of slot %u has no tokens", slot);
+  LAC_CHECK_OR_RETURN(uint64_t(start_pos) + tokens.size() <= limits_.max_seq_len, Error::InvalidArgument,
+                      "positions %u..%llu of slot %u run past the max sequence length %u", start_pos,
+                      (ull)(start_pos + tokens.size() - 1), slot, limits_.max_seq_len);
+  LAC_CHECK_OR_RETURN(start_pos <= filled_[slot], Error::InvalidArgument,
+                      "prefill of slot %u starts at position %u, but only positions below %u are filled", slot,
+                      start_pos, filled_[slot]);
+  LAC_RETURN_IF_ERROR(checkTokens(tokens));
+  CudaState& s = *state_;
+  CudaEntryPoint& ep = *s.prefill;
+  const uint32_t T = ep.max_tokens;
+  int32_t* st = ep.staging.as<int32_t>();
+  float* logits = s.logits.as<float>();
+  for (size_t off = 0; off < tokens.size(); off += T) {
+    const size_t t = std::min<size_t>(T, tokens.size() - off);
+    const uint32_t p0 = start_pos + uint32_t(off);
+    std::memcpy(st, tokens.data() + off, t * sizeof(int32_t));
+    for (size_t i = 0; i < t; ++i) {
+      st[T + i] = int32_t(p0 + i);
+      st[2 * T + i] = int32_t(slot);
+    }
+    st[3 * T] = int32_t(p0 + t);  // length, for a one-token chunk (decode attention)
+    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(ep.io.get(), st, ep.ioBytes(), cudaMemcpyHostToDevice, s.ctx.stream),
+                       Error::Internal, "prefill inputs");
+    LAC_RETURN_IF_ERROR(enqueueSteps(s, ep, int64_t(t), int32_t(slot), p0));
+    if (off + t == tokens.size())
+      LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits, ep.bound->logits.last(int64_t(t), 1),
+                                         limits_.vocab_size * sizeof(float), cudaMemcpyDeviceToHost, s.ctx.stream),
+                         Error::Internal, "prefill logits");
+    // The staging is reused by the next chunk: wait for this one.
+    LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "prefill");
+  }
+  filled_[slot] = start_pos + uint32_t(tokens.size());
+  return std::span<const float>(logits, limits_.vocab_size);
+}
+
+Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                                                  std::span<const uint32_t> positions) {
+  LAC_CHECK_OR_RETURN(slots.size() == tokens.size() && slots.size() == positions.size(), Error::InvalidArgument,
+                      "decode got %zu slots, %zu tokens and %zu positions; they must match", slots.size(),
+                      tokens.size(), positions.size());
+  LAC_CHECK_OR_RETURN(!slots.empty() && slots.size() <= limits_.max_batch, Error::InvalidArgument,
+                      "decode of %zu sequences; the engine holds 1..%u", slots.size(), limits_.max_batch);
+  LAC_RETURN_IF_ERROR(checkTokens(tokens));
+  std::fill(decode_seen_.begin(), decode_seen_.end(), 0);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const uint32_t sl = slots[i], pos = positions[i];
+    LAC_CHECK_OR_RETURN(sl < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u", sl,
+                        limits_.max_batch);
+    LAC_CHECK_OR_RETURN(!decode_seen_[sl], Error::InvalidArgument, "slot %u is listed twice in one decode", sl);
+    decode_seen_[sl] = 1;
+    LAC_CHECK_OR_RETURN(pos < limits_.max_seq_len, Error::InvalidArgument,
+                        "position %u of slot %u is not below the max sequence length %u", pos, sl,
+                        limits_.max_seq_len);
+    LAC_CHECK_OR_RETURN(pos <= filled_[sl], Error::InvalidArgument,
+                        "decode of slot %u at position %u, but only positions below %u are filled", sl, pos,
+                        filled_[sl]);
+  }
+  // One graph replay per sequence (the plan's decode step is batch 1), all
+  // enqueued before one synchronization; each replay's inputs come from its
+  // own pinned row, so no staging is overwritten while a copy is pending.
+  CudaState& s = *state_;
+  const CudaEntryPoint& ep = s.decode ? *s.decode : *s.prefill;
+  const size_t v = limits_.vocab_size;
+  int32_t* io = s.decode_io.as<int32_t>();
+  float* logits = s.logits.as<float>();
+  const float* dev_logits = ep.bound->logits.last(1, 1);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    int32_t* row = io + 4 * i;
+    row[0] = tokens[i];
+    row[1] = int32_t(positions[i]);
+    row[2] = int32_t(slots[i]);
+    row[3] = int32_t(positions[i] + 1);
+    // {token, position, slot, length} -> element 0 of the io block's four
+    // arrays (T apart; for a one-token entry point one 16-byte copy).
+    const size_t T = ep.max_tokens;
+    LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(ep.io.get(), T * sizeof(int32_t), row, sizeof(int32_t), sizeof(int32_t), 4,
+                                         cudaMemcpyHostToDevice, s.ctx.stream),
+                       Error::Internal, "decode inputs");
+    LAC_CUDA_OR_RETURN(cudaGraphLaunch(s.graph_exec, s.ctx.stream), Error::Internal, "decode graph launch");
+    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits + i * v, dev_logits, v * sizeof(float), cudaMemcpyDeviceToHost,
+                                       s.ctx.stream),
+                       Error::Internal, "decode logits");
+  }
+  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
+  for (size_t i = 0; i < slots.size(); ++i) filled_[slots[i]] = positions[i] + 1;
+  return std::span<const float>(logits, slots.size() * v);
+}
+
+}  // namespace lac::engine

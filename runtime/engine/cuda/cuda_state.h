@@ -1,0 +1,105 @@
+// The CUDA engine's device-side state (internal to runtime/engine/cuda/).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/artifact/artifact.h"
+#include "runtime/engine/bound_step.h"
+#include "runtime/engine/cuda/device_random.h"
+#include "runtime/kernels/cuda/context.h"
+#include "runtime/kernels/kernel_args.h"
+
+namespace lac::engine {
+
+// cudaMalloc'd bytes, freed on destruction.
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  ~DeviceBuffer() { reset(); }
+  cudaError_t allocate(uint64_t bytes);  // at least 256 bytes; frees what was held
+  void reset();
+  uint8_t* get() const { return static_cast<uint8_t*>(p_); }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  void* p_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+// cudaMallocHost'd (pinned) bytes: the staging of every host<->device copy,
+// so copies are truly asynchronous and a captured graph may read them.
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  ~PinnedBuffer() { reset(); }
+  cudaError_t allocate(uint64_t bytes);
+  void reset();
+  template <typename T>
+  T* as() const { return static_cast<T*>(p_); }
+
+ private:
+  void* p_ = nullptr;
+};
+
+// One entry point bound to device memory. `bound` holds the steps as the
+// CPU binder resolved them (bind.cpp), with every arena, scratch and weight
+// pointer moved to the device.
+struct CudaEntryPoint {
+  std::unique_ptr<BoundEntryPoint> bound;
+  uint32_t max_tokens = 0;
+  DeviceBuffer arena;
+  DeviceBuffer norm_scratch;  // [max_tokens, widest normalized row] f32
+  DeviceBuffer mm_scratch;    // [max_tokens, 2 * widest ffn] f32
+  DeviceBuffer freqs;         // every attention step's [head_dim / 2] f32
+  std::vector<const float*> step_freqs;  // per step: its freqs in `freqs`, or null
+  // The call's inputs, [tokens T | positions T | slots T | lengths 1] i32,
+  // filled by one copy from `staging` (for decode, T = 1: 16 bytes).
+  DeviceBuffer io;
+  PinnedBuffer staging;
+  int32_t* tokens = nullptr;
+  int32_t* positions = nullptr;
+  int32_t* slots = nullptr;
+  int32_t* lengths = nullptr;
+  uint64_t ioBytes() const { return (3ull * max_tokens + 1) * sizeof(int32_t); }
+};
+
+struct CudaState {
+  kernels::cuda::CudaContext ctx;
+  std::string device_name;
+  DeviceBuffer weights;  // the blob (or random weights), indexed by Weight.blob.offset
+  DeviceBuffer kv;       // per layer: K then V, each [batch][kv_heads][seq][head_dim] f32
+  std::vector<kernels::KvCacheView> kv_layers;
+  std::unique_ptr<CudaEntryPoint> prefill;
+  std::unique_ptr<CudaEntryPoint> decode;  // null: decode runs prefill with one token
+  cudaGraph_t graph = nullptr;             // one decode step, captured at load
+  cudaGraphExec_t graph_exec = nullptr;
+  PinnedBuffer logits;                     // [max_batch, vocab] f32: decode results
+  PinnedBuffer decode_io;                  // [max_batch, 4] i32: each slot's {token, pos, slot, length}
+
+  ~CudaState();
+};
+
+// Binds entry point `ep` for the CUDA kernels: weights at `device_weights`
+// + Weight.blob.offset; allocates its arena, scratch and inputs on the
+// device. Unsupported for a kernel or format the CUDA kernels lack.
+Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
+                                                           const uint8_t* device_weights);
+
+// Enqueues the steps of `ep` on s.ctx.stream for t tokens of cache slot
+// `slot` starting at position p0 (inputs already in ep.io). No sync, no
+// allocation: capturable when t == 1.
+VoidResult enqueueSteps(const CudaState& s, const CudaEntryPoint& ep, int64_t t, int32_t slot, int64_t p0);
+
+// The widest matmul output/input of the bound steps (sizes the kernels' workspace).
+int64_t widestMatmul(const BoundEntryPoint& ep);
+
+}  // namespace lac::engine

@@ -1,0 +1,36 @@
+#include "runtime/kernels/cuda/attention_prefill.cuh"
+#include "runtime/kernels/cuda/launch.h"
+
+namespace lac::kernels::cuda {
+
+namespace {
+
+template <int kMaxHd>
+cudaError_t launchPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a) {
+  const size_t smem = PrefillTile<kMaxHd>::smemBytes(a.cache.head_dim);
+  if (smem > 48 * 1024) {
+    cudaError_t e = cudaFuncSetAttribute(prefillKernel<kMaxHd>,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         static_cast<int>(smem));
+    if (e != cudaSuccess) return e;
+  }
+  const dim3 grid(ceilDiv(a.n_tokens, kPrefillQ), static_cast<unsigned>(a.n_heads));
+  prefillKernel<kMaxHd><<<grid, kPrefillThreads, smem, ctx.stream>>>(
+      a.cache, a.q, a.q_stride, a.out, a.out_stride, a.n_tokens, static_cast<int>(a.n_heads),
+      a.slot, a.p0, a.scale);
+  return launchError();
+}
+
+}  // namespace
+
+cudaError_t attentionPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a) {
+  if (a.n_tokens == 0 || a.n_heads == 0) return cudaSuccess;
+  const int64_t hd = a.cache.head_dim;
+  if (a.cache.n_kv_heads <= 0 || a.n_heads % a.cache.n_kv_heads != 0) return cudaErrorInvalidValue;
+  if (hd <= 64) return launchPrefill<64>(ctx, a);
+  if (hd <= 128) return launchPrefill<128>(ctx, a);
+  if (hd <= 256) return launchPrefill<256>(ctx, a);
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace lac::kernels::cuda
