@@ -33,10 +33,15 @@ constexpr int kMaxQueries = 64;
 constexpr int64_t kMaxHeadDim = 256;
 constexpr int64_t kBlock = 64;  // positions per K/V block
 
+// With part[m] set, query m's result is left unnormalized for a later merge
+// (a split-KV decode): part[m] = [acc[head_dim] = sum_j e_j v_j, max, sum]
+// with e_j = exp(s_j - max); an empty range (len <= 0) gives max = -inf,
+// sum = 0, acc = 0.
 struct QuerySet {
   int count = 0;
   const float* q[kMaxQueries];
   float* out[kMaxQueries];
+  float* part[kMaxQueries] = {};
   int64_t len[kMaxQueries];
 };
 
@@ -52,7 +57,7 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
   std::vector<float> p;
   for (int m = 0; m < qs.count; ++m) {
     const int64_t len = qs.len[m], hd = kv.head_dim;
-    p.assign(len, 0.0f);
+    p.assign(size_t(std::max<int64_t>(len, 0)), 0.0f);
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < len; ++j) {
       const float* k = kv.k + j * kv.pos_stride;
@@ -66,13 +71,18 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
       p[j] = std::exp(p[j] - mx);
       sum += p[j];
     }
-    float* o = qs.out[m];
+    float* o = qs.part[m] ? qs.part[m] : qs.out[m];
     std::fill(o, o + hd, 0.0f);
     for (int64_t j = 0; j < len; ++j) {
       const float* v = kv.v + j * kv.pos_stride;
       for (int64_t i = 0; i < hd; ++i) o[i] += p[j] * v[i];
     }
-    for (int64_t i = 0; i < hd; ++i) o[i] /= sum;
+    if (float* part = qs.part[m]) {  // o is part
+      part[hd] = mx;
+      part[hd + 1] = sum;
+    } else {
+      for (int64_t i = 0; i < hd; ++i) o[i] /= sum;
+    }
   }
 }
 
@@ -149,6 +159,12 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
     }
   }
   for (int m = 0; m < qs.count; ++m) {
+    if (float* part = qs.part[m]) {
+      std::copy(acc[m], acc[m] + hd, part);
+      part[hd] = run_max[m];
+      part[hd + 1] = run_sum[m];
+      continue;
+    }
     __m256 inv = _mm256_set1_ps(1.0f / run_sum[m]);
     for (int64_t i = 0; i < hd; i += 8)
       _mm256_storeu_ps(qs.out[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), inv));
@@ -209,29 +225,100 @@ void prefill(const CpuContext& ctx, Isa isa, const AttentionPrefillArgs& a) {
 }
 
 // ---- decode ---------------------------------------------------------------------
+//
+// Work items are (sequence, kv head, KV chunk): with few kv heads (SmolLM2
+// has 3) and a batch of 1 there are fewer (sequence, kv head) pairs than
+// threads, or a count that does not divide evenly, so each sequence's
+// positions are also split into chunks (flash-decoding). Each item streams
+// its chunk of K/V once for all query heads of the group and leaves an
+// unnormalized partial; the calling thread merges the chunks' partials.
 
-void decodeItem(Isa isa, const AttentionDecodeArgs& a, int64_t item) {
+constexpr int64_t kMinChunk = 64;  // positions; below this a split costs more than it saves
+constexpr int64_t kMaxChunks = 64;
+
+// Chunks per sequence: enough items to balance `threads` (at least two per
+// thread unless the items already divide evenly), none shorter than kMinChunk.
+int64_t decodeChunks(int threads, int64_t pairs, int64_t max_len) {
+  if (threads <= 1) return 1;
+  const int64_t cap = std::clamp<int64_t>(max_len / kMinChunk, 1, kMaxChunks);
+  int64_t c = 1;
+  while (c < cap && (pairs * c) % threads != 0 && pairs * c < 2 * threads) ++c;
+  return c;
+}
+
+struct DecodeSplit {
+  int64_t chunks = 1, chunk_len = 0;
+  float* parts = nullptr;  // [batch, n_heads, chunks, head_dim + 2]
+};
+
+void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, int64_t item) {
   const KvCacheView& c = a.cache;
-  const int64_t group = a.n_heads / c.n_kv_heads;
-  const int64_t b = item / c.n_kv_heads, kv_head = item % c.n_kv_heads;
+  const int64_t group = a.n_heads / c.n_kv_heads, hd = c.head_dim;
+  const int64_t chunk = item % sp.chunks, pair = item / sp.chunks;
+  const int64_t b = pair / c.n_kv_heads, kv_head = pair % c.n_kv_heads;
+  const int64_t j0 = chunk * sp.chunk_len;
+  KvStream kv = streamOf(c, a.slots ? a.slots[b] : b, kv_head);
+  kv.k += j0 * kv.pos_stride;
+  kv.v += j0 * kv.pos_stride;
   QuerySet qs;
   for (int64_t g = 0; g < group; ++g) {
     const int64_t h = kv_head * group + g;
-    qs.q[qs.count] = a.q + b * a.q_stride + h * c.head_dim;
-    qs.out[qs.count] = a.out + b * a.out_stride + h * c.head_dim;
-    qs.len[qs.count] = a.lengths[b];
+    qs.q[qs.count] = a.q + b * a.q_stride + h * hd;
+    qs.out[qs.count] = a.out + b * a.out_stride + h * hd;
+    if (sp.chunks > 1) {
+      qs.part[qs.count] = sp.parts + ((b * a.n_heads + h) * sp.chunks + chunk) * (hd + 2);
+      qs.len[qs.count] = std::min<int64_t>(a.lengths[b] - j0, sp.chunk_len);
+    } else {
+      qs.len[qs.count] = a.lengths[b];
+    }
     ++qs.count;
   }
-  attend(isa, streamOf(c, a.slots ? a.slots[b] : b, kv_head), a.scale, qs);
+  attend(isa, kv, a.scale, qs);
+}
+
+// out[b, h] = sum_c e^(max_c - M) acc_c / sum_c e^(max_c - M) sum_c, M = max_c max_c.
+void mergeChunks(const AttentionDecodeArgs& a, const DecodeSplit& sp) {
+  const int64_t hd = a.cache.head_dim;
+  for (int64_t b = 0; b < a.batch; ++b)
+    for (int64_t h = 0; h < a.n_heads; ++h) {
+      const float* part = sp.parts + (b * a.n_heads + h) * sp.chunks * (hd + 2);
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int64_t c = 0; c < sp.chunks; ++c) mx = std::max(mx, part[c * (hd + 2) + hd]);
+      float* o = a.out + b * a.out_stride + h * hd;
+      std::fill(o, o + hd, 0.0f);
+      float sum = 0.0f;
+      for (int64_t c = 0; c < sp.chunks; ++c) {
+        const float* pc = part + c * (hd + 2);
+        if (pc[hd + 1] == 0.0f) continue;  // an empty chunk (a shorter sequence)
+        const float w = std::exp(pc[hd] - mx);
+        sum += w * pc[hd + 1];
+        for (int64_t i = 0; i < hd; ++i) o[i] += w * pc[i];
+      }
+      const float inv = 1.0f / sum;
+      for (int64_t i = 0; i < hd; ++i) o[i] *= inv;
+    }
 }
 
 void decode(const CpuContext& ctx, Isa isa, const AttentionDecodeArgs& a) {
   if (a.batch <= 0 || a.cache.n_kv_heads <= 0) return;
-  const int64_t items = a.batch * a.cache.n_kv_heads;
-  auto run = [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, i);
-  };
-  parallelRows(ctx, items, 1, run);
+  const int64_t pairs = a.batch * a.cache.n_kv_heads;
+  int64_t max_len = 0;
+  for (int64_t b = 0; b < a.batch; ++b) max_len = std::max<int64_t>(max_len, a.lengths[b]);
+  DecodeSplit sp;
+  sp.chunks = decodeChunks(ctx.pool ? ctx.pool->size() : 1, pairs, max_len);
+  sp.chunk_len = (max_len + sp.chunks - 1) / sp.chunks;
+  if (sp.chunks > 1) {
+    // The calling thread's scratch: grows to the largest split seen, then
+    // stays (no allocation per decode step).
+    thread_local std::vector<float> parts;
+    const size_t need = size_t(a.batch * a.n_heads * sp.chunks * (a.cache.head_dim + 2));
+    if (parts.size() < need) parts.resize(need);
+    sp.parts = parts.data();
+  }
+  parallelRows(ctx, pairs * sp.chunks, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, sp, i);
+  });
+  if (sp.chunks > 1) mergeChunks(a, sp);
 }
 
 // A group must fit one query set (n_heads / n_kv_heads <= 64).
