@@ -100,6 +100,54 @@ LAC_TARGET_AVX2 float dotAvx2(const float* a, const float* b, int64_t n) {
   return avx2::hsum(_mm256_add_ps(acc0, acc1));
 }
 
+// [a.b0, a.b1, a.b2, a.b3] for rows b_r = b + r * stride; n % 8 == 0. One
+// reduction for four scores instead of a horizontal sum each.
+LAC_TARGET_AVX2 __m128 dot4Avx2(const float* a, const float* b, int64_t stride, int64_t n) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; i += 8) {
+    const __m256 va = _mm256_loadu_ps(a + i);
+    s0 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + i), s0);
+    s1 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + stride + i), s1);
+    s2 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 2 * stride + i), s2);
+    s3 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 3 * stride + i), s3);
+  }
+  // Per 128-bit lane: hadd(hadd(s0, s1), hadd(s2, s3)) = [s0, s1, s2, s3] partial sums.
+  const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+  return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+// acc[0, hd) = acc * corr + sum_j p[j] * v_j over n rows v_j = v + j * stride,
+// with the accumulator in registers 32 floats at a time.
+LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const float* v, int64_t stride, int64_t n,
+                                  int64_t hd) {
+  const __m256 vc = _mm256_set1_ps(corr);
+  int64_t i0 = 0;
+  for (; i0 + 32 <= hd; i0 += 32) {
+    __m256 a0 = _mm256_mul_ps(_mm256_load_ps(acc + i0), vc);
+    __m256 a1 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 8), vc);
+    __m256 a2 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 16), vc);
+    __m256 a3 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 24), vc);
+    for (int64_t j = 0; j < n; ++j) {
+      const float* vj = v + j * stride + i0;
+      const __m256 pj = _mm256_set1_ps(p[j]);
+      a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj), a0);
+      a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8), a1);
+      a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 16), a2);
+      a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 24), a3);
+    }
+    _mm256_store_ps(acc + i0, a0);
+    _mm256_store_ps(acc + i0 + 8, a1);
+    _mm256_store_ps(acc + i0 + 16, a2);
+    _mm256_store_ps(acc + i0 + 24, a3);
+  }
+  for (; i0 < hd; i0 += 8) {
+    __m256 a0 = _mm256_mul_ps(_mm256_load_ps(acc + i0), vc);
+    for (int64_t j = 0; j < n; ++j)
+      a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + j * stride + i0), a0);
+    _mm256_store_ps(acc + i0, a0);
+  }
+}
+
 // Requires head_dim % 8 == 0 and head_dim <= kMaxHeadDim.
 LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet& qs) {
   const int64_t hd = kv.head_dim;
@@ -120,12 +168,14 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
       const int64_t end = std::min(j1, qs.len[m]);
       if (end <= j0) continue;
       // Scores of this block (masked ones stay out of the loops below).
+      const __m128 vscale = _mm_set1_ps(scale);
+      int64_t jj = j0;
+      for (; jj + 4 <= end; jj += 4)
+        _mm_storeu_ps(p[m] + (jj - j0),
+                      _mm_mul_ps(dot4Avx2(qs.q[m], kv.k + jj * kv.pos_stride, kv.pos_stride, hd), vscale));
+      for (; jj < end; ++jj) p[m][jj - j0] = dotAvx2(qs.q[m], kv.k + jj * kv.pos_stride, hd) * scale;
       float bmax = kNegInf;
-      for (int64_t j = j0; j < end; ++j) {
-        float s = dotAvx2(qs.q[m], kv.k + j * kv.pos_stride, hd) * scale;
-        p[m][j - j0] = s;
-        bmax = std::max(bmax, s);
-      }
+      for (int64_t j = 0; j < end - j0; ++j) bmax = std::max(bmax, p[m][j]);
       // Online softmax: rescale what was accumulated under the old max.
       const float new_max = std::max(run_max[m], bmax);
       const float corr = std::exp(run_max[m] - new_max);  // 0 on the first block
@@ -146,16 +196,7 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
       run_sum[m] = run_sum[m] * corr + bsum;
       run_max[m] = new_max;
       // acc = acc * corr + P . V_block
-      __m256 vc = _mm256_set1_ps(corr);
-      for (int64_t i = 0; i < hd; i += 8)
-        _mm256_store_ps(acc[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), vc));
-      for (j = 0; j < n; ++j) {
-        const float* v = kv.v + (j0 + j) * kv.pos_stride;
-        __m256 pj = _mm256_set1_ps(p[m][j]);
-        for (int64_t i = 0; i < hd; i += 8)
-          _mm256_store_ps(acc[m] + i,
-                          _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + i), _mm256_load_ps(acc[m] + i)));
-      }
+      accumulatePv(acc[m], corr, p[m], kv.v + j0 * kv.pos_stride, kv.pos_stride, n, hd);
     }
   }
   for (int m = 0; m < qs.count; ++m) {
