@@ -64,7 +64,8 @@ if [[ $LLAMACPP == 1 ]]; then
   for t in $THREADS; do
     lp=(); lc=(); dp=(); dc=()
     for r in $(seq "$ROUNDS"); do
-      python3 "$DRIVER" "$MODEL" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --repetitions "$REPS" > "$work/l.json"
+      python3 "$DRIVER" "$MODEL" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --repetitions "$REPS" \
+        > "$work/l.json" 2> "$work/l.err" || { cat "$work/l.err" >&2; exit 1; }  # llama.cpp logs to stderr
       "$BIN/lac-run" bench "$work/model.lac" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --reps "$REPS" --json > "$work/c.json"
       a=$(field "$work/l.json" prefill_tokens_per_second); b=$(field "$work/c.json" prefill_tokens_per_second)
       c=$(field "$work/l.json" decode_tokens_per_second); d=$(field "$work/c.json" decode_tokens_per_second)
