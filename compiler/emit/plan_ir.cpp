@@ -136,7 +136,7 @@ VoidResult addKvCache(plan::PlanT& p, mlir::ModuleOp m) {
   auto out = std::make_unique<plan::KvCacheLayoutT>();
   out->max_batch = static_cast<uint32_t>(*batch);
   out->max_seq_len = static_cast<uint32_t>(*seq);
-  out->dtype = plan::DType::f16;
+  out->dtype = plan::DType::f32;  // absent: the CPU engine's f32
   if (auto s = kv.getAs<mlir::StringAttr>("dtype")) {
     std::optional<DType> d = dtypeFromName(s.getValue());
     IR_CHECK(d.has_value(), m, "exec.kv_cache dtype '%s' is unknown", s.str().c_str());

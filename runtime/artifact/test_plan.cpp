@@ -190,11 +190,11 @@ std::unique_ptr<plan::PlanT> makeTestPlan() {
   p->generation->max_gen_len = 8;
   addWeights(*p);
   p->kv_cache = std::make_unique<plan::KvCacheLayoutT>();
-  p->kv_cache->dtype = plan::DType::f16;
+  p->kv_cache->dtype = plan::DType::f32;
   p->kv_cache->layout = "blhd";
   p->kv_cache->max_batch = 1;
   p->kv_cache->max_seq_len = kSeq;
-  p->kv_cache->bytes_per_layer = 2ull * 1 * kSeq * kKvHeads * kHeadDim * 2;
+  p->kv_cache->bytes_per_layer = 2ull * 1 * kSeq * kKvHeads * kHeadDim * 4;
   p->entry_points.push_back(entryPoint("prefill", kSeq));
   p->entry_points.push_back(entryPoint("decode", 1));
   return p;

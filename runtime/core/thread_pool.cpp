@@ -1,5 +1,7 @@
 #include "runtime/core/thread_pool.h"
 
+#include <algorithm>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -49,7 +51,7 @@ ThreadPool::ThreadPool(int n_threads) {
 
 ThreadPool::~ThreadPool() {
   stop_.store(true, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_seq_cst);
+  generation_.fetch_add(2, std::memory_order_seq_cst);  // stays even: a "job" every worker sees
   generation_.notify_all();
   for (auto& w : workers_) w.join();
 }
@@ -62,31 +64,54 @@ void ThreadPool::run(int64_t n, Trampoline call, void* ctx) {
     call(ctx, 0, n, 0);
     return;
   }
+  // Retire the previous job: an odd generation keeps late workers out of it
+  // (they re-check after entering), then wait for those inside to leave.
+  // seq_cst on both sides (Dekker): either we see a worker's in_job_
+  // increment or it sees the odd generation.
+  const uint32_t g = generation_.load(std::memory_order_relaxed);  // even: only this thread changes it
+  generation_.store(g + 1, std::memory_order_seq_cst);
+  if (in_job_.load(std::memory_order_seq_cst) != 0)
+    spinThenYield([&] { return in_job_.load(std::memory_order_seq_cst) == 0; });
+  while (in_job_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+
   job_call_ = call;
   job_ctx_ = ctx;
   job_n_ = n;
-  pending_.store(n_threads_ - 1, std::memory_order_relaxed);
-  // seq_cst store then seq_cst load of sleeping_workers_ pairs with the
-  // worker's increment-then-recheck (Dekker): either we see the sleeper or it
+  job_chunks_ = static_cast<int32_t>(std::min<int64_t>(n, int64_t(n_threads_) * kChunksPerThread));
+  next_chunk_.store(0, std::memory_order_relaxed);
+  done_chunks_.store(0, std::memory_order_relaxed);
+  // Publish; the seq_cst store then seq_cst load of sleeping_workers_ pairs
+  // with the worker's increment-then-recheck: either we see the sleeper or it
   // sees the new generation.
-  generation_.fetch_add(1, std::memory_order_seq_cst);
+  generation_.store(g + 2, std::memory_order_seq_cst);
   if (sleeping_workers_.load(std::memory_order_seq_cst) > 0) generation_.notify_all();
 
-  runRange(0);
+  work(0);
 
-  if (spinThenYield([&] { return pending_.load(std::memory_order_acquire) == 0; })) return;
+  const int32_t chunks = job_chunks_;
+  if (spinThenYield([&] { return done_chunks_.load(std::memory_order_acquire) == chunks; })) return;
   caller_asleep_.store(1, std::memory_order_seq_cst);
   for (;;) {
-    int32_t p = pending_.load(std::memory_order_seq_cst);
-    if (p == 0) break;
-    pending_.wait(p, std::memory_order_seq_cst);
+    int32_t d = done_chunks_.load(std::memory_order_seq_cst);
+    if (d == chunks) break;
+    done_chunks_.wait(d, std::memory_order_seq_cst);
   }
   caller_asleep_.store(0, std::memory_order_relaxed);
 }
 
-void ThreadPool::runRange(int thread_idx) {
-  auto [b, e] = range(job_n_, thread_idx, n_threads_);
-  if (b < e) job_call_(job_ctx_, b, e, thread_idx);
+void ThreadPool::work(int thread_idx) {
+  const int32_t chunks = job_chunks_;
+  for (;;) {
+    const int32_t c = next_chunk_.fetch_add(1, std::memory_order_relaxed);
+    if (c >= chunks) return;
+    auto [b, e] = range(job_n_, c, chunks);
+    if (b < e) job_call_(job_ctx_, b, e, thread_idx);
+    // The last chunk done wakes a sleeping caller (seq_cst: pairs with the
+    // caller's caller_asleep_ store then done_chunks_ load).
+    if (done_chunks_.fetch_add(1, std::memory_order_seq_cst) + 1 == chunks && thread_idx != 0 &&
+        caller_asleep_.load(std::memory_order_seq_cst))
+      done_chunks_.notify_one();
+  }
 }
 
 // ---- the workers ------------------------------------------------------------
@@ -96,24 +121,32 @@ void ThreadPool::workerLoop(int thread_idx) {
   // got to run is still seen as new.
   uint32_t seen = 0;
   for (;;) {
-    // Wait for a new generation: spin, then sleep.
+    // Wait for a new, published (even) generation: spin, then sleep.
     uint32_t g = seen;
-    spinThenYield([&] { return (g = generation_.load(std::memory_order_acquire)) != seen; });
-    while (g == seen) {
-      sleeping_workers_.fetch_add(1, std::memory_order_seq_cst);
-      g = generation_.load(std::memory_order_seq_cst);
-      if (g == seen) generation_.wait(seen, std::memory_order_seq_cst);
-      sleeping_workers_.fetch_sub(1, std::memory_order_relaxed);
+    auto ready = [&] {
       g = generation_.load(std::memory_order_acquire);
+      return (g & 1u) == 0 && g != seen;
+    };
+    if (!spinThenYield(ready)) {
+      while (!ready()) {
+        sleeping_workers_.fetch_add(1, std::memory_order_seq_cst);
+        const uint32_t now = generation_.load(std::memory_order_seq_cst);
+        if ((now & 1u) == 1 || now == seen) generation_.wait(now, std::memory_order_seq_cst);
+        sleeping_workers_.fetch_sub(1, std::memory_order_relaxed);
+      }
     }
-    seen = g;
     if (stop_.load(std::memory_order_relaxed)) return;
 
-    runRange(thread_idx);
-
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        caller_asleep_.load(std::memory_order_seq_cst))
-      pending_.notify_one();
+    // Enter the job, then make sure it is still the published one (the caller
+    // may have begun replacing it in between).
+    in_job_.fetch_add(1, std::memory_order_seq_cst);
+    if (generation_.load(std::memory_order_seq_cst) != g) {
+      in_job_.fetch_sub(1, std::memory_order_release);
+      continue;
+    }
+    seen = g;
+    work(thread_idx);
+    in_job_.fetch_sub(1, std::memory_order_release);
   }
 }
 

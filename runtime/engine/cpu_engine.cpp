@@ -37,6 +37,12 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   LAC_CHECK_OR_RETURN(p.target()->target() == plan::Target::cpu, Error::Unsupported,
                       "%s: compiled for target '%s'; this is the CPU engine", name,
                       plan::EnumNameTarget(p.target()->target()));
+  // The CPU kernels read and write an f32 cache; a plan that budgeted
+  // another dtype (e.g. f16 for a GPU) was not compiled for this engine.
+  LAC_CHECK_OR_RETURN(p.kv_cache()->dtype() == plan::DType::f32, Error::Unsupported,
+                      "%s: its KV cache is planned as %s; the CPU engine implements an f32 KV cache only "
+                      "(recompile for target cpu)",
+                      name, plan::EnumNameDType(p.kv_cache()->dtype()));
   const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
   const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
   LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
@@ -53,7 +59,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
 
   // Weights: in place in the mapped file, or random.
   const uint8_t* weights = artifact_.weightBlob().data();
-  if (artifact_.randomWeights()) {
+  if (artifact_.randomWeights() || opts.random_weights) {
     state_->random_weights = allocAligned(p.weight_blob()->bytes());
     LAC_CHECK_OR_RETURN(state_->random_weights, Error::IoError, "%s: cannot allocate %llu bytes of random weights",
                         name, (ull)p.weight_blob()->bytes());
@@ -61,9 +67,9 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
     weights = state_->random_weights.get();
   }
 
-  // KV cache: f32, per layer K then V, each [batch][kv_heads][seq][head_dim]
-  // (the kernels' dense view; the plan's kv dtype/layout describe the
-  // compiler's budget, the CPU kernels keep f32). Pages are touched lazily.
+  // KV cache: f32 (checked above), per layer K then V, each
+  // [batch][kv_heads][seq][head_dim] (the kernels' dense view). Pages are
+  // touched lazily.
   const uint64_t per = uint64_t(limits_.max_batch) * c.n_kv_heads() * limits_.max_seq_len * c.head_dim();
   state_->kv = allocAligned(2 * per * c.n_layers() * sizeof(float));
   LAC_CHECK_OR_RETURN(state_->kv, Error::IoError, "%s: cannot allocate the %llu-byte KV cache", name,

@@ -35,6 +35,7 @@ struct EngineOptions {
   uint32_t max_seq_len = 0;  // positions per slot; 0: the compiled max_seq_len (never more)
   int threads = 0;           // 0: std::thread::hardware_concurrency()
   uint64_t random_weights_seed = 0;  // for --no-weights plans
+  bool random_weights = false;       // random weights even where the artifact has real ones (benchmarks)
   artifact::OpenOptions open;        // passed to Artifact::open
 };
 

@@ -192,6 +192,19 @@ TEST_F(CpuEngineTest, OptionsAboveCompiledLimitsAreRefused) {
   expectNear(*got, want, "small cache");
 }
 
+// The plan's KV cache dtype must be the one the engine implements (f32).
+TEST(CpuEngineLoad, KvCacheDtypeOtherThanF32IsRefused) {
+  RefModel m = testing::makeTinyModel(3);
+  TinyPlanOptions o;
+  o.kv_dtype = plan::DType::f16;
+  auto e = CpuEngine::load(writeTiny(m, o));
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error(), Error::Unsupported);
+  EXPECT_NE(e.message().find("KV cache is planned as f16"), std::string::npos) << e.message();
+  o.kv_dtype = plan::DType::f32;
+  EXPECT_TRUE(CpuEngine::load(writeTiny(m, o)).ok());
+}
+
 TEST(CpuEngineLoad, MissingFile) {
   auto e = CpuEngine::load("/nonexistent/model.lac");
   ASSERT_FALSE(e.ok());

@@ -230,11 +230,11 @@ std::unique_ptr<plan::PlanT> planWith(const RefModel& m, const TinyPlanOptions& 
   p->weight_blob = std::make_unique<plan::WeightBlob>(artifact::alignUp(cur, 64), 0);
   p->random_weights = o.random_weights;
   p->kv_cache = std::make_unique<plan::KvCacheLayoutT>();
-  p->kv_cache->dtype = D::f32;
+  p->kv_cache->dtype = o.kv_dtype;
   p->kv_cache->layout = "blhd";
   p->kv_cache->max_batch = o.max_batch;
   p->kv_cache->max_seq_len = o.max_seq_len;
-  p->kv_cache->bytes_per_layer = 2ull * o.max_batch * o.max_seq_len * kKV * kHd * 4;
+  p->kv_cache->bytes_per_layer = 2ull * o.max_batch * o.max_seq_len * kKV * kHd * 4;  // >= any dtype's need
   p->entry_points.push_back(entryPoint(m, idx, "prefill", o.prefill_tokens));
   p->entry_points.push_back(entryPoint(m, idx, "decode", 1));
   return p;

@@ -20,6 +20,7 @@ struct TinyPlanOptions {
   uint32_t max_batch = 2;
   bool random_weights = false;  // --no-weights plan
   plan::DType matrix_dtype = plan::DType::f32;  // random_weights only
+  plan::DType kv_dtype = plan::DType::f32;      // the plan's KV cache dtype
 };
 
 // Dims: D 64, 2 layers, H 4, KV 2, hd 16, F 96, V 50, llama3 rope scaling.

@@ -79,6 +79,10 @@ class Generator {
   sampling::Sampler sampler_;
   const TokenCallback& cb_;
   std::vector<Sequence> seqs_;
+  // The decode loop's per-step lists, reused (no allocation per step).
+  std::vector<Sequence*> live_;
+  std::vector<uint32_t> step_slots_, step_positions_;
+  std::vector<int32_t> step_tokens_;
   GenerateStats stats_;
   Clock::time_point start_;
   bool first_seen_ = false;
@@ -134,14 +138,15 @@ VoidResult Generator::prefill(Sequence& s) {
 
 VoidResult Generator::decodeStep(std::vector<Sequence*>& live) {
   const uint32_t vocab = model_.limits().vocab_size;
-  std::vector<uint32_t> slots, positions;
-  std::vector<int32_t> tokens;
+  step_slots_.clear();
+  step_tokens_.clear();
+  step_positions_.clear();
   for (Sequence* s : live) {
-    slots.push_back(s->slot);
-    tokens.push_back(s->tokens.back());
-    positions.push_back(static_cast<uint32_t>(s->tokens.size() - 1));
+    step_slots_.push_back(s->slot);
+    step_tokens_.push_back(s->tokens.back());
+    step_positions_.push_back(static_cast<uint32_t>(s->tokens.size() - 1));
   }
-  LAC_ASSIGN_OR_RETURN(std::span<const float> logits, model_.decode(slots, tokens, positions));
+  LAC_ASSIGN_OR_RETURN(std::span<const float> logits, model_.decode(step_slots_, step_tokens_, step_positions_));
   LAC_CHECK_OR_RETURN(logits.size() == size_t(vocab) * live.size(), Error::Internal,
                       "generate: decode returned %zu logits for %zu sequences of vocabulary %u", logits.size(),
                       live.size(), vocab);
@@ -166,21 +171,27 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
                static_cast<uint32_t>(std::min<uint64_t>(max_gen, total_len - prompts[i].size())),
                prompts[i], std::vector<float>(prompts[i].size(), 0.0f), false, FinishReason::Length,
                sampling::Rng::forSequence(opts_.seed, i)};
+    s.tokens.reserve(prompts[i].size() + s.limit);  // decode appends without reallocating
+    s.logprobs.reserve(prompts[i].size() + s.limit);
     seqs_.push_back(std::move(s));
   }
+  live_.reserve(seqs_.size());
+  step_slots_.reserve(seqs_.size());
+  step_tokens_.reserve(seqs_.size());
+  step_positions_.reserve(seqs_.size());
   for (Sequence& s : seqs_) LAC_RETURN_IF_ERROR(prefill(s));
   stats_.prefill_seconds = secondsSince(start_);
 
   const auto decode_start = Clock::now();
   for (;;) {
-    std::vector<Sequence*> live;
+    live_.clear();
     for (Sequence& s : seqs_) {
       const size_t generated = s.tokens.size() - prompts[s.index].size();
       if (!s.done && generated >= s.limit) s.done = true;  // FinishReason::Length
-      if (!s.done) live.push_back(&s);
+      if (!s.done) live_.push_back(&s);
     }
-    if (live.empty()) break;
-    LAC_RETURN_IF_ERROR(decodeStep(live));
+    if (live_.empty()) break;
+    LAC_RETURN_IF_ERROR(decodeStep(live_));
   }
   stats_.decode_seconds = secondsSince(decode_start);
 

@@ -38,7 +38,7 @@
 // CHECK:      {"name":"output.weight","dtype":"bf16","shape":[128256,64],"layout":"row_major","blob":{"offset":16532224,"bytes":16416768,"checksum":0}}
 // CHECK:      "weight_blob": {"bytes":32948992,"checksum":0},
 // CHECK-NEXT: "random_weights": false,
-// CHECK-NEXT: "kv_cache": {"dtype":"f16","layout":"blhd","bytes_per_layer":32768,"max_batch":1,"max_seq_len":256},
+// CHECK-NEXT: "kv_cache": {"dtype":"f32","layout":"blhd","bytes_per_layer":65536,"max_batch":1,"max_seq_len":256},
 
 // Prefill: buffers from the types (? = max_tokens 16), shared when in place.
 // CHECK:      "name": "prefill",

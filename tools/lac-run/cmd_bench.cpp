@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "runtime/sampling/rng.h"
 #include "tools/lac-run/common.h"
+#include "tools/lac-run/roofline.h"
 
 namespace lac::run {
 
@@ -18,18 +20,24 @@ constexpr const char* kUsage = R"(lac-run bench — measure a model's speed
 
 Usage:
   lac-run bench MODEL.lac [--prompt-len 128] [--gen-len 64] [--batch 1] [--threads N]
-                          [--repetitions 3] [--warmup 1] [--json]
+                          [--repetitions 3] [--warmup 1] [--random-weights] [--roofline] [--json]
 
 Each repetition prefills `batch` prompts of `prompt-len` random token ids (one
 pass per prompt) and decodes `gen-len` tokens for each (greedy, no stop
 token). Reports prefill and decode tokens per second, the time to the first
 token, the load time and the peak resident memory; speeds are the median over
 the repetitions, with their min and max. A plan compiled with --no-weights
-runs with random weights.
+runs with random weights; --random-weights does so for any plan.
+
+--roofline also measures this machine's memory read bandwidth with the same
+threads and reports decode against the memory roofline: the bytes one decode
+step reads (every weight once, one embedding row, each sequence's f32 KV cache
+at the mean decode context) over that bandwidth bounds decode tokens/s.
 
 Examples:
   lac-run bench smollm2.lac
   lac-run bench llama3-8b-shape.lac --prompt-len 512 --gen-len 128 --batch 4 --json
+  lac-run bench smollm2.lac --threads 2 --roofline
 
 Options)";
 
@@ -64,18 +72,25 @@ int cmdBench(int argc, char** argv) {
       ("gen-len", po::value<uint32_t>()->default_value(64), "generated tokens per sequence")
       ("batch", po::value<uint32_t>()->default_value(1), "sequences run together")
       ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores")
-      ("repetitions", po::value<uint32_t>()->default_value(3), "measured runs")
+      ("repetitions,r", po::value<uint32_t>()->default_value(3), "measured runs")
+      ("reps", po::value<uint32_t>(), "the same as --repetitions")
       ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
+      ("random-weights", "run on random weights (of the plan's formats) even where the artifact has weights")
+      ("roofline", "measure the memory read bandwidth and report decode as a fraction of its roofline")
       ("json", "print the results as JSON");
   po::variables_map vm;
   int code = 0;
   if (!parseModelArgs(argc, argv, kUsage, visible, vm, &code)) return code;
   const uint32_t plen = vm["prompt-len"].as<uint32_t>(), glen = vm["gen-len"].as<uint32_t>();
-  const uint32_t batch = vm["batch"].as<uint32_t>(), reps = vm["repetitions"].as<uint32_t>();
+  const uint32_t batch = vm["batch"].as<uint32_t>();
+  const uint32_t reps = vm.count("reps") ? vm["reps"].as<uint32_t>() : vm["repetitions"].as<uint32_t>();
   if (plen == 0 || glen == 0 || batch == 0 || reps == 0)
     return fail(Error::InvalidArgument, "--prompt-len, --gen-len, --batch and --repetitions must be > 0");
 
-  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0});
+  LoadOptions lo;
+  lo.threads = vm["threads"].as<int>();
+  lo.random_weights = vm.count("random-weights") > 0;
+  auto loaded = loadModel(vm["model"].as<std::string>(), lo);
   if (!loaded.ok()) return fail(loaded.status());
   engine::Model& model = *(*loaded)->model.model;
   const engine::ModelLimits& lim = model.limits();
@@ -112,6 +127,18 @@ int cmdBench(int argc, char** argv) {
   }
   const Spread P = spread(pf), D = spread(dc), T = spread(tt);
   const double load_s = (*loaded)->load_seconds, rss = peakRssMiB();
+  const int threads = lo.threads > 0 ? lo.threads : std::max(1, int(std::thread::hardware_concurrency()));
+  const artifact::Artifact& art = (*loaded)->artifact;
+  const bool random = art.randomWeights() || lo.random_weights;
+
+  // The roofline: bytes per decode step at the mean decode context.
+  const DecodeTraffic traffic = decodeTraffic(art.plan());
+  const double context = double(plen) + 0.5 * double(glen);
+  const double step_bytes = decodeStepBytes(traffic, batch, context);
+  const bool roofline = vm.count("roofline") > 0;
+  const double gbps = roofline ? measureReadBandwidth(threads) : 0.0;
+  const double bound_tps = roofline ? double(batch) * gbps * 1e9 / step_bytes : 0.0;
+  const double fraction = roofline ? D.median / bound_tps : 0.0;
 
   if (vm.count("json")) {
     auto js = [](const Spread& s) { return nlohmann::ordered_json{{"median", s.median}, {"min", s.min}, {"max", s.max}}; };
@@ -120,13 +147,21 @@ int cmdBench(int argc, char** argv) {
     j["prompt_len"] = plen;
     j["gen_len"] = glen;
     j["batch"] = batch;
-    j["threads"] = vm["threads"].as<int>();
+    j["threads"] = threads;
     j["repetitions"] = reps;
+    j["random_weights"] = random;
     j["prefill_tokens_per_second"] = js(P);
     j["decode_tokens_per_second"] = js(D);
     j["time_to_first_token_ms"] = js(T);
     j["load_seconds"] = load_s;
     j["peak_rss_mib"] = rss;
+    j["decode_bytes_per_step"] = step_bytes;
+    j["weight_bytes_per_step"] = traffic.weight_bytes;
+    j["kv_bytes_per_position"] = traffic.kv_bytes_per_position;
+    if (roofline)
+      j["roofline"] = {{"read_gb_per_s", gbps},
+                       {"decode_tokens_per_second_bound", bound_tps},
+                       {"decode_fraction", fraction}};
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -134,15 +169,22 @@ int cmdBench(int argc, char** argv) {
     std::cout << std::left << std::setw(22) << name << std::right << std::fixed << std::setprecision(2)
               << std::setw(10) << s.median << " " << unit << "  (min " << s.min << ", max " << s.max << ")\n";
   };
-  std::cout << "bench: prompt " << plen << " tokens, generate " << glen << ", batch " << batch << ", "
-            << reps << " repetitions\n";
+  std::cout << "bench: prompt " << plen << " tokens, generate " << glen << ", batch " << batch << ", " << threads
+            << " threads, " << reps << " repetitions" << (random ? ", random weights" : "") << "\n";
   line("prefill", P, "tok/s");
   line("decode", D, "tok/s");
   line("time to first token", T, "ms");
   std::cout << std::left << std::setw(22) << "load" << std::right << std::setw(10) << std::setprecision(3) << load_s
             << " s\n"
             << std::left << std::setw(22) << "peak RSS" << std::right << std::setw(10) << std::setprecision(1) << rss
-            << " MiB\n";
+            << " MiB\n"
+            << std::left << std::setw(22) << "decode reads" << std::right << std::setw(10)
+            << step_bytes / (1 << 20) << " MiB per step\n";
+  if (roofline)
+    std::cout << std::left << std::setw(22) << "read bandwidth" << std::right << std::setw(10) << gbps << " GB/s ("
+              << threads << " threads)\n"
+              << std::left << std::setw(22) << "decode roofline" << std::right << std::setw(10) << bound_tps
+              << " tok/s; measured " << std::setprecision(0) << 100.0 * fraction << "% of it\n";
   return 0;
 }
 

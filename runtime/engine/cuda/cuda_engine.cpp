@@ -94,7 +94,7 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   const uint64_t blob = p.weight_blob()->bytes();
   LAC_CUDA_OR_RETURN(s.weights.allocate(blob), Error::IoError,
                      formatMessage("%s: %llu bytes of weights on %s", n, (ull)blob, s.device_name.c_str()).c_str());
-  if (artifact_.randomWeights()) {
+  if (artifact_.randomWeights() || opts.random_weights) {
     LAC_CUDA_OR_RETURN(fillRandomWeightsOnDevice(p, s.weights.get(), opts.random_weights_seed, nullptr),
                        Error::Internal, (name + ": random weights").c_str());
   } else {

@@ -33,10 +33,15 @@ constexpr int kMaxQueries = 64;
 constexpr int64_t kMaxHeadDim = 256;
 constexpr int64_t kBlock = 64;  // positions per K/V block
 
+// With part[m] set, query m's result is left unnormalized for a later merge
+// (a split-KV decode): part[m] = [acc[head_dim] = sum_j e_j v_j, max, sum]
+// with e_j = exp(s_j - max); an empty range (len <= 0) gives max = -inf,
+// sum = 0, acc = 0.
 struct QuerySet {
   int count = 0;
   const float* q[kMaxQueries];
   float* out[kMaxQueries];
+  float* part[kMaxQueries] = {};
   int64_t len[kMaxQueries];
 };
 
@@ -52,7 +57,7 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
   std::vector<float> p;
   for (int m = 0; m < qs.count; ++m) {
     const int64_t len = qs.len[m], hd = kv.head_dim;
-    p.assign(len, 0.0f);
+    p.assign(size_t(std::max<int64_t>(len, 0)), 0.0f);
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < len; ++j) {
       const float* k = kv.k + j * kv.pos_stride;
@@ -66,13 +71,18 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
       p[j] = std::exp(p[j] - mx);
       sum += p[j];
     }
-    float* o = qs.out[m];
+    float* o = qs.part[m] ? qs.part[m] : qs.out[m];
     std::fill(o, o + hd, 0.0f);
     for (int64_t j = 0; j < len; ++j) {
       const float* v = kv.v + j * kv.pos_stride;
       for (int64_t i = 0; i < hd; ++i) o[i] += p[j] * v[i];
     }
-    for (int64_t i = 0; i < hd; ++i) o[i] /= sum;
+    if (float* part = qs.part[m]) {  // o is part
+      part[hd] = mx;
+      part[hd + 1] = sum;
+    } else {
+      for (int64_t i = 0; i < hd; ++i) o[i] /= sum;
+    }
   }
 }
 
@@ -88,6 +98,54 @@ LAC_TARGET_AVX2 float dotAvx2(const float* a, const float* b, int64_t n) {
   }
   if (i < n) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
   return avx2::hsum(_mm256_add_ps(acc0, acc1));
+}
+
+// [a.b0, a.b1, a.b2, a.b3] for rows b_r = b + r * stride; n % 8 == 0. One
+// reduction for four scores instead of a horizontal sum each.
+LAC_TARGET_AVX2 __m128 dot4Avx2(const float* a, const float* b, int64_t stride, int64_t n) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n; i += 8) {
+    const __m256 va = _mm256_loadu_ps(a + i);
+    s0 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + i), s0);
+    s1 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + stride + i), s1);
+    s2 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 2 * stride + i), s2);
+    s3 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 3 * stride + i), s3);
+  }
+  // Per 128-bit lane: hadd(hadd(s0, s1), hadd(s2, s3)) = [s0, s1, s2, s3] partial sums.
+  const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+  return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
+}
+
+// acc[0, hd) = acc * corr + sum_j p[j] * v_j over n rows v_j = v + j * stride,
+// with the accumulator in registers 32 floats at a time.
+LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const float* v, int64_t stride, int64_t n,
+                                  int64_t hd) {
+  const __m256 vc = _mm256_set1_ps(corr);
+  int64_t i0 = 0;
+  for (; i0 + 32 <= hd; i0 += 32) {
+    __m256 a0 = _mm256_mul_ps(_mm256_load_ps(acc + i0), vc);
+    __m256 a1 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 8), vc);
+    __m256 a2 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 16), vc);
+    __m256 a3 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 24), vc);
+    for (int64_t j = 0; j < n; ++j) {
+      const float* vj = v + j * stride + i0;
+      const __m256 pj = _mm256_set1_ps(p[j]);
+      a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj), a0);
+      a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8), a1);
+      a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 16), a2);
+      a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 24), a3);
+    }
+    _mm256_store_ps(acc + i0, a0);
+    _mm256_store_ps(acc + i0 + 8, a1);
+    _mm256_store_ps(acc + i0 + 16, a2);
+    _mm256_store_ps(acc + i0 + 24, a3);
+  }
+  for (; i0 < hd; i0 += 8) {
+    __m256 a0 = _mm256_mul_ps(_mm256_load_ps(acc + i0), vc);
+    for (int64_t j = 0; j < n; ++j)
+      a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + j * stride + i0), a0);
+    _mm256_store_ps(acc + i0, a0);
+  }
 }
 
 // Requires head_dim % 8 == 0 and head_dim <= kMaxHeadDim.
@@ -110,12 +168,14 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
       const int64_t end = std::min(j1, qs.len[m]);
       if (end <= j0) continue;
       // Scores of this block (masked ones stay out of the loops below).
+      const __m128 vscale = _mm_set1_ps(scale);
+      int64_t jj = j0;
+      for (; jj + 4 <= end; jj += 4)
+        _mm_storeu_ps(p[m] + (jj - j0),
+                      _mm_mul_ps(dot4Avx2(qs.q[m], kv.k + jj * kv.pos_stride, kv.pos_stride, hd), vscale));
+      for (; jj < end; ++jj) p[m][jj - j0] = dotAvx2(qs.q[m], kv.k + jj * kv.pos_stride, hd) * scale;
       float bmax = kNegInf;
-      for (int64_t j = j0; j < end; ++j) {
-        float s = dotAvx2(qs.q[m], kv.k + j * kv.pos_stride, hd) * scale;
-        p[m][j - j0] = s;
-        bmax = std::max(bmax, s);
-      }
+      for (int64_t j = 0; j < end - j0; ++j) bmax = std::max(bmax, p[m][j]);
       // Online softmax: rescale what was accumulated under the old max.
       const float new_max = std::max(run_max[m], bmax);
       const float corr = std::exp(run_max[m] - new_max);  // 0 on the first block
@@ -136,19 +196,16 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
       run_sum[m] = run_sum[m] * corr + bsum;
       run_max[m] = new_max;
       // acc = acc * corr + P . V_block
-      __m256 vc = _mm256_set1_ps(corr);
-      for (int64_t i = 0; i < hd; i += 8)
-        _mm256_store_ps(acc[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), vc));
-      for (j = 0; j < n; ++j) {
-        const float* v = kv.v + (j0 + j) * kv.pos_stride;
-        __m256 pj = _mm256_set1_ps(p[m][j]);
-        for (int64_t i = 0; i < hd; i += 8)
-          _mm256_store_ps(acc[m] + i,
-                          _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + i), _mm256_load_ps(acc[m] + i)));
-      }
+      accumulatePv(acc[m], corr, p[m], kv.v + j0 * kv.pos_stride, kv.pos_stride, n, hd);
     }
   }
   for (int m = 0; m < qs.count; ++m) {
+    if (float* part = qs.part[m]) {
+      std::copy(acc[m], acc[m] + hd, part);
+      part[hd] = run_max[m];
+      part[hd + 1] = run_sum[m];
+      continue;
+    }
     __m256 inv = _mm256_set1_ps(1.0f / run_sum[m]);
     for (int64_t i = 0; i < hd; i += 8)
       _mm256_storeu_ps(qs.out[m] + i, _mm256_mul_ps(_mm256_load_ps(acc[m] + i), inv));
@@ -209,29 +266,100 @@ void prefill(const CpuContext& ctx, Isa isa, const AttentionPrefillArgs& a) {
 }
 
 // ---- decode ---------------------------------------------------------------------
+//
+// Work items are (sequence, kv head, KV chunk): with few kv heads (SmolLM2
+// has 3) and a batch of 1 there are fewer (sequence, kv head) pairs than
+// threads, or a count that does not divide evenly, so each sequence's
+// positions are also split into chunks (flash-decoding). Each item streams
+// its chunk of K/V once for all query heads of the group and leaves an
+// unnormalized partial; the calling thread merges the chunks' partials.
 
-void decodeItem(Isa isa, const AttentionDecodeArgs& a, int64_t item) {
+constexpr int64_t kMinChunk = 64;  // positions; below this a split costs more than it saves
+constexpr int64_t kMaxChunks = 64;
+
+// Chunks per sequence: enough items to balance `threads` (at least two per
+// thread unless the items already divide evenly), none shorter than kMinChunk.
+int64_t decodeChunks(int threads, int64_t pairs, int64_t max_len) {
+  if (threads <= 1) return 1;
+  const int64_t cap = std::clamp<int64_t>(max_len / kMinChunk, 1, kMaxChunks);
+  int64_t c = 1;
+  while (c < cap && (pairs * c) % threads != 0 && pairs * c < 2 * threads) ++c;
+  return c;
+}
+
+struct DecodeSplit {
+  int64_t chunks = 1, chunk_len = 0;
+  float* parts = nullptr;  // [batch, n_heads, chunks, head_dim + 2]
+};
+
+void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, int64_t item) {
   const KvCacheView& c = a.cache;
-  const int64_t group = a.n_heads / c.n_kv_heads;
-  const int64_t b = item / c.n_kv_heads, kv_head = item % c.n_kv_heads;
+  const int64_t group = a.n_heads / c.n_kv_heads, hd = c.head_dim;
+  const int64_t chunk = item % sp.chunks, pair = item / sp.chunks;
+  const int64_t b = pair / c.n_kv_heads, kv_head = pair % c.n_kv_heads;
+  const int64_t j0 = chunk * sp.chunk_len;
+  KvStream kv = streamOf(c, a.slots ? a.slots[b] : b, kv_head);
+  kv.k += j0 * kv.pos_stride;
+  kv.v += j0 * kv.pos_stride;
   QuerySet qs;
   for (int64_t g = 0; g < group; ++g) {
     const int64_t h = kv_head * group + g;
-    qs.q[qs.count] = a.q + b * a.q_stride + h * c.head_dim;
-    qs.out[qs.count] = a.out + b * a.out_stride + h * c.head_dim;
-    qs.len[qs.count] = a.lengths[b];
+    qs.q[qs.count] = a.q + b * a.q_stride + h * hd;
+    qs.out[qs.count] = a.out + b * a.out_stride + h * hd;
+    if (sp.chunks > 1) {
+      qs.part[qs.count] = sp.parts + ((b * a.n_heads + h) * sp.chunks + chunk) * (hd + 2);
+      qs.len[qs.count] = std::min<int64_t>(a.lengths[b] - j0, sp.chunk_len);
+    } else {
+      qs.len[qs.count] = a.lengths[b];
+    }
     ++qs.count;
   }
-  attend(isa, streamOf(c, a.slots ? a.slots[b] : b, kv_head), a.scale, qs);
+  attend(isa, kv, a.scale, qs);
+}
+
+// out[b, h] = sum_c e^(max_c - M) acc_c / sum_c e^(max_c - M) sum_c, M = max_c max_c.
+void mergeChunks(const AttentionDecodeArgs& a, const DecodeSplit& sp) {
+  const int64_t hd = a.cache.head_dim;
+  for (int64_t b = 0; b < a.batch; ++b)
+    for (int64_t h = 0; h < a.n_heads; ++h) {
+      const float* part = sp.parts + (b * a.n_heads + h) * sp.chunks * (hd + 2);
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int64_t c = 0; c < sp.chunks; ++c) mx = std::max(mx, part[c * (hd + 2) + hd]);
+      float* o = a.out + b * a.out_stride + h * hd;
+      std::fill(o, o + hd, 0.0f);
+      float sum = 0.0f;
+      for (int64_t c = 0; c < sp.chunks; ++c) {
+        const float* pc = part + c * (hd + 2);
+        if (pc[hd + 1] == 0.0f) continue;  // an empty chunk (a shorter sequence)
+        const float w = std::exp(pc[hd] - mx);
+        sum += w * pc[hd + 1];
+        for (int64_t i = 0; i < hd; ++i) o[i] += w * pc[i];
+      }
+      const float inv = 1.0f / sum;
+      for (int64_t i = 0; i < hd; ++i) o[i] *= inv;
+    }
 }
 
 void decode(const CpuContext& ctx, Isa isa, const AttentionDecodeArgs& a) {
   if (a.batch <= 0 || a.cache.n_kv_heads <= 0) return;
-  const int64_t items = a.batch * a.cache.n_kv_heads;
-  auto run = [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, i);
-  };
-  parallelRows(ctx, items, 1, run);
+  const int64_t pairs = a.batch * a.cache.n_kv_heads;
+  int64_t max_len = 0;
+  for (int64_t b = 0; b < a.batch; ++b) max_len = std::max<int64_t>(max_len, a.lengths[b]);
+  DecodeSplit sp;
+  sp.chunks = decodeChunks(ctx.pool ? ctx.pool->size() : 1, pairs, max_len);
+  sp.chunk_len = (max_len + sp.chunks - 1) / sp.chunks;
+  if (sp.chunks > 1) {
+    // The calling thread's scratch: grows to the largest split seen, then
+    // stays (no allocation per decode step).
+    thread_local std::vector<float> parts;
+    const size_t need = size_t(a.batch * a.n_heads * sp.chunks * (a.cache.head_dim + 2));
+    if (parts.size() < need) parts.resize(need);
+    sp.parts = parts.data();
+  }
+  parallelRows(ctx, pairs * sp.chunks, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, sp, i);
+  });
+  if (sp.chunks > 1) mergeChunks(a, sp);
 }
 
 // A group must fit one query set (n_heads / n_kv_heads <= 64).

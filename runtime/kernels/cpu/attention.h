@@ -6,7 +6,11 @@
 // (and in prefill a tile of up to 64 / group tokens) are processed together
 // while K and V are streamed once in blocks of 64 positions, with an online
 // softmax (running max and sum, rescaled per block) - flash attention's
-// tiling on a CPU. The reference is the textbook two-pass softmax per query.
+// tiling on a CPU. Prefill work items are (token tile, kv head); decode items
+// are (sequence, kv head, KV chunk): with more threads than (sequence, kv head)
+// pairs each sequence's positions are also split (flash-decoding) and the
+// chunks' partial softmax states are merged at the end. The reference is the
+// textbook two-pass softmax per query.
 #pragma once
 
 #include "runtime/kernels/cpu/isa.h"

@@ -1,6 +1,9 @@
 #include "runtime/kernels/cpu/attention.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "runtime/core/thread_pool.h"
 
 #include "runtime/kernels/cpu/test_backend.h"
 #include "runtime/kernels/cpu/test_util.h"
@@ -166,6 +169,51 @@ TEST_P(Attention, LargeScoresStayFinite) {
 }
 
 LAC_INSTANTIATE_KERNEL_TEST(Attention);
+
+// Decode splits each sequence's positions into chunks across threads
+// (flash-decoding): every thread count from 1 to 8, with lengths around the
+// chunk and block sizes and a batch whose lengths differ (some chunks of the
+// shorter sequences are empty), on each instruction set this CPU has.
+TEST(AttentionDecodeSplit, ManyThreadsAndLengthsMatchNaive) {
+  Rng rng(24);
+  const std::vector<std::vector<int32_t>> length_sets = {
+      {1}, {63}, {64}, {65}, {128}, {129}, {200}, {200, 1, 64}, {3, 199, 130}};
+  for (cpu::Isa isa : {cpu::Isa::Scalar, cpu::Isa::Avx2}) {
+    if (isa > cpu::detectIsa()) continue;
+    for (int threads = 1; threads <= 8; ++threads) {
+      ThreadPool pool(threads);
+      cpu::CpuContext ctx{&pool, isa};
+      for (const Heads& h : {Heads{9, 3, 64}, Heads{32, 8, 64}, Heads{4, 2, 12}}) {
+        HostCache cache(h, rng);
+        const int64_t row = h.n_heads * h.head_dim;
+        for (const std::vector<int32_t>& lengths : length_sets) {
+          SCOPED_TRACE(::testing::Message() << cpu::isaName(isa) << " threads=" << threads << " heads="
+                                            << h.n_heads << "/" << h.n_kv << " hd=" << h.head_dim
+                                            << " lengths[0]=" << lengths[0] << " batch=" << lengths.size());
+          const int64_t batch = int64_t(lengths.size());
+          std::vector<float> q = rng.uniform(batch * row, -1.5f, 1.5f), out(batch * row, -7.0f);
+          std::vector<int32_t> slots(batch);
+          for (int64_t b = 0; b < batch; ++b) slots[b] = int32_t((b + 1) % kMaxBatch);
+          AttentionDecodeArgs a;
+          a.cache = KvCacheView::dense(cache.k.data(), cache.v.data(), h.n_kv, kMaxSeq, h.head_dim);
+          a.q = q.data(); a.q_stride = row;
+          a.out = out.data(); a.out_stride = row;
+          a.batch = batch; a.n_heads = h.n_heads;
+          a.slots = slots.data(); a.lengths = lengths.data();
+          a.scale = 1.0f / std::sqrt(float(h.head_dim));
+          cpu::attentionDecode(ctx, a);
+          for (int64_t b = 0; b < batch; ++b)
+            for (int64_t hh = 0; hh < h.n_heads; ++hh) {
+              std::vector<double> want = naive(cache, &q[b * row + hh * h.head_dim], slots[b], hh, lengths[b]);
+              for (int64_t i = 0; i < h.head_dim; ++i)
+                ASSERT_NEAR(out[b * row + hh * h.head_dim + i], want[i], 2e-5)
+                    << "entry " << b << " head " << hh << " i " << i;
+            }
+        }
+      }
+    }
+  }
+}
 
 }  // namespace
 }  // namespace lac::kernels::test

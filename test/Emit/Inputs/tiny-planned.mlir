@@ -5,7 +5,7 @@
 module attributes {
   exec.target = #exec.target<cpu, formats = [f32, bf16, q8_0]>,
   exec.cpu_features = ["avx2", "fma"],
-  exec.kv_cache = {max_batch = 1 : i64, max_seq_len = 256 : i64, dtype = "f16", layout = "blhd"}
+  exec.kv_cache = {max_batch = 1 : i64, max_seq_len = 256 : i64, dtype = "f32", layout = "blhd"}
 } {
 
 exec.weight @tok_embeddings.weight : [128256, 64] bf16, layout = "row_major"
