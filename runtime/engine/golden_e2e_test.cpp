@@ -26,6 +26,7 @@
 
 #include "runtime/core/test_temp.h"
 #include "runtime/engine/cpu_engine.h"
+#include "runtime/generate/completion.h"
 
 namespace lac::engine {
 namespace {
@@ -122,9 +123,10 @@ EngineRun runGreedy(CpuEngine& e, const std::vector<int32_t>& prompt, size_t n) 
   return r;
 }
 
-std::unique_ptr<CpuEngine> loadEngine(const std::string& lac) {
+std::unique_ptr<CpuEngine> loadEngine(const std::string& lac, bool precise_prefill = true) {
   EngineOptions o;
   o.threads = 2;
+  o.precise_prefill = precise_prefill;
   auto e = CpuEngine::load(lac, o);
   EXPECT_TRUE(e.ok()) << e.message();
   return e.ok() ? std::move(*e) : nullptr;
@@ -206,11 +208,13 @@ struct SmolStats {
 };
 
 // Runs every golden prompt; counts greedy agreement and the top-5 logit gap.
-SmolStats compareSmol(CpuEngine& engine, const json& g) {
+// Greedy: the golden's length, or its first `n` tokens.
+SmolStats compareSmol(CpuEngine& engine, const json& g, size_t n = 0) {
   SmolStats s;
   for (const json& p : g["prompts"]) {
     const auto tokens = p["tokens"].get<std::vector<int32_t>>();
-    const auto want = p["greedy"].get<std::vector<int32_t>>();
+    auto want = p["greedy"].get<std::vector<int32_t>>();
+    if (n && n < want.size()) want.resize(n);
     EngineRun r = runGreedy(engine, tokens, want.size());
     if (r.greedy.size() != want.size()) break;
     ++s.prompts;
@@ -243,6 +247,61 @@ TEST(SmolGoldenTest, F32MatchesTransformers) {
   EXPECT_EQ(s.prompts, g["prompts"].size());
   EXPECT_EQ(s.full_match, s.prompts);
   EXPECT_LT(s.worst_top, kSmolF32Tol);
+}
+
+// The default (q4_1) artifact against transformers on the same weights
+// dequantized to f32: what is left is the int8 activations' error
+// (runtime/engine/act_precision.h). Prefill runs with ~15-bit activations,
+// so the first token and the top-5 logits at the last prompt position match
+// closely; decode runs int8 activations (with exact top lm_head logits), so
+// long greedy continuations may part at near-ties: reported, not asserted.
+//   Measured (12 prompts): top-5 max |diff| 0.0013 with precise prefill,
+//   0.43 with int8 prefill (EngineOptions::precise_prefill = false); first
+//   tokens 12/12 either way (both re-score the top lm_head logits); 8/12
+//   identical for 32 tokens. Asserted: < kSmolQ4PreciseTol, 12/12.
+constexpr float kSmolQ4PreciseTol = 0.03f;
+
+TEST(SmolGoldenTest, Q4_1PrefillMatchesTransformersF32) {
+  const std::string lac = env("LAC_BINARY_DIR") + "/smollm2.lac";
+  if (!fs::exists(lac)) GTEST_SKIP() << "no " << lac << " (ctest fixture tiny_artifacts, with the SmolLM2 GGUF)";
+  const json g = loadGolden("smollm2-hf-f32.json");
+  ASSERT_GE(g["prompts"].size(), 10u);
+  for (bool precise : {true, false}) {
+    auto engine = loadEngine(lac, precise);
+    ASSERT_TRUE(engine);
+    SmolStats s = compareSmol(*engine, g, precise ? 32 : 1);
+    std::printf("[ smollm2 q4_1, %s prefill, vs transformers f32 ] first token %zu/%zu, %zu/%zu identical for %s, "
+                "max top-5 |diff| = %.3g\n", precise ? "precise" : "int8", s.first_match, s.prompts, s.full_match,
+                s.prompts, precise ? "32 tokens" : "1 token", double(s.worst_top));
+    if (!precise) continue;  // measured above, for comparison only
+    EXPECT_EQ(s.prompts, g["prompts"].size());
+    EXPECT_EQ(s.first_match, s.prompts);
+    EXPECT_LT(s.worst_top, kSmolQ4PreciseTol);
+  }
+}
+
+// Issue 4: "What is the capital of France?" on the default artifact, greedy.
+// With int8 activations everywhere the first token flips to "L'" (a 0.08
+// near-tie in f32: "The" 25.325 vs "L" 25.243) and the answer rambles.
+TEST(SmolGoldenTest, ChatAnswersCapitalOfFrance) {
+  const std::string lac = env("LAC_BINARY_DIR") + "/smollm2.lac";
+  if (!fs::exists(lac)) GTEST_SKIP() << "no " << lac << " (ctest fixture tiny_artifacts, with the SmolLM2 GGUF)";
+  auto a = artifact::Artifact::open(lac);
+  ASSERT_TRUE(a.ok()) << a.message();
+  EngineOptions o;
+  o.threads = 2;
+  auto e = CpuEngine::fromArtifact(*a, o);
+  ASSERT_TRUE(e.ok()) << e.message();
+  auto m = generate::bundleModel(*a, std::move(*e));
+  ASSERT_TRUE(m.ok()) << m.message();
+  generate::GenerateOptions go;
+  go.temperature = 0;
+  go.max_gen_len = 16;
+  auto out = generate::chatCompletion(*m, {{{chat::Role::User, "What is the capital of France?"}}}, go);
+  ASSERT_TRUE(out.ok()) << out.message();
+  const std::string answer = (*out)[0].message.content;
+  std::printf("[ smollm2 chat ] %s\n", answer.c_str());
+  EXPECT_NE(answer.find("Paris"), std::string::npos) << answer;
 }
 
 // llama.cpp quantizes activations to q8_1 blocks before its Q4_1 dot products
