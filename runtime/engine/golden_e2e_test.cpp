@@ -40,12 +40,14 @@ using json = nlohmann::json;
 //   SmolLM2 f32 artifact vs transformers f32, top-5 logits at the last prompt
 //   position of 12 prompts: max |diff| 5.7e-5; asserted < 1e-3.
 constexpr float kSmolF32Tol = 1e-3f;
-//   SmolLM2 q4_1 artifact vs llama.cpp q4_1: NOT YET MEASURED. The llama.cpp
-//   golden is not committed yet (llama-cpp-python was not installed when the
-//   goldens were made), so Q4_1MatchesLlamaCpp skips; after running
-//   `scripts/goldens/make-smollm2-goldens.py --only llamacpp`, measure and
-//   set this (and check that every first token agrees).
-constexpr float kSmolQ4Tol = 0.25f;
+//   SmolLM2 q4_1 artifact vs llama.cpp q4_1 (llama-cpp-python 0.3.36, 1
+//   thread), top-5 logits at the last prompt position and after 8, 16 and 31
+//   of llama.cpp's greedy tokens, 12 prompts (48 probes): max |diff| 0.715.
+//   That is llama.cpp's own int8-activation noise: llama.cpp vs transformers
+//   f32 on the same probes (teacher-forced; make-smollm2-goldens.py --only
+//   compare) max 0.78; ours vs transformers f32 at the last prompt position: 0.0013.
+//   Asserted < 1.0.
+constexpr float kSmolQ4Tol = 1.0f;
 
 // ---- environment -------------------------------------------------------------
 
@@ -304,12 +306,22 @@ TEST(SmolGoldenTest, ChatAnswersCapitalOfFrance) {
   EXPECT_NE(answer.find("Paris"), std::string::npos) << answer;
 }
 
-// llama.cpp quantizes activations to q8_1 blocks before its Q4_1 dot products
-// (and sums in its own order); our q4_1 kernels quantize them to q8 blocks with
-// f32 scales. Same weights, slightly different arithmetic: logits differ by a
-// few hundredths, so a near-tie in a long greedy continuation can flip. What is
-// asserted: the first generated token of every prompt and the top-5 logits
-// within kSmolQ4Tol; full 32-token agreement is reported, not required.
+// llama.cpp quantizes activations to q8_1 blocks (f16 scale) before its Q4_1
+// dot products, in prefill and decode alike, and sums in its own order; our
+// engine prefills with ~15-bit activations and decodes with int8 blocks (f32
+// scale) plus exact top lm_head logits (act_precision.h). Both sit within the
+// int8 noise of the f32 result (llama.cpp vs transformers f32: top-5 up to
+// 0.46 at the last prompt position), so long greedy continuations part at
+// near-ties. Asserted: every first token; the top-5 logits at the last
+// prompt position and after 8, 16 and 31 of llama.cpp's own tokens (fed to
+// our engine) within kSmolQ4Tol. Reported: 32-token agreement and, where we
+// part, the step and our logit gap between the two tokens.
+//   Measured: first tokens 12/12; 7/12 identical for 32 tokens. The 5 others
+//   part at near-ties (prompt length, generated step, our logit for our token
+//   minus for llama.cpp's, teacher-forced on llama.cpp's tokens):
+//   5 tok step 5 (0.247), 18 tok step 12 (0.186), 19 tok step 31 (0.023),
+//   30 tok step 1 (0.104: "12 + 30 = 42. ..." -> "1" vs "2"), 6 tok step 24
+//   (0.097). llama.cpp itself parts from transformers f32 in 7/12 prompts.
 TEST(SmolGoldenTest, Q4_1MatchesLlamaCpp) {
   const std::string lac = env("LAC_BINARY_DIR") + "/smollm2.lac";
   if (!fs::exists(lac)) GTEST_SKIP() << "no " << lac << " (ctest fixture tiny_artifacts, with the SmolLM2 GGUF)";
@@ -320,11 +332,44 @@ TEST(SmolGoldenTest, Q4_1MatchesLlamaCpp) {
   const json g = loadGolden("smollm2-llamacpp-q4_1.json");
   ASSERT_GE(g["prompts"].size(), 10u);
   SmolStats s = compareSmol(*engine, g);
-  std::printf("[ smollm2 q4_1 vs llama.cpp ] %zu/%zu prompts identical for 32 tokens, max top-5 |diff| = %.3g\n",
-              s.full_match, s.prompts, double(s.worst_top));
+  std::printf("[ smollm2 q4_1 vs llama.cpp ] first token %zu/%zu, %zu/%zu identical for 32 tokens\n", s.first_match,
+              s.prompts, s.full_match, s.prompts);
   EXPECT_EQ(s.prompts, g["prompts"].size());
   EXPECT_EQ(s.first_match, s.prompts);
-  EXPECT_LT(s.worst_top, kSmolQ4Tol);
+
+  // Teacher-forced along llama.cpp's greedy tokens: top-5 at its probe steps,
+  // and our margin wherever our argmax is not llama.cpp's token.
+  float worst = 0;
+  for (const json& p : g["prompts"]) {
+    const auto tokens = p["tokens"].get<std::vector<int32_t>>();
+    const auto want = p["greedy"].get<std::vector<int32_t>>();
+    SCOPED_TRACE(::testing::Message() << tokens.size() << "-token prompt");
+    auto r = engine->prefill(0, tokens, 0);
+    ASSERT_TRUE(r.ok()) << r.message();
+    std::vector<float> logits(r->begin(), r->end());
+    size_t probe = 0;
+    const json& at = p["top5_at"];
+    for (size_t k = 0; k < want.size(); ++k) {  // logits after k generated tokens
+      if (probe < at.size() && at[probe]["generated"].get<size_t>() == k) {
+        const float d = maxDiff(logits, at[probe]["ids"], at[probe]["vals"]);
+        EXPECT_LT(d, kSmolQ4Tol) << "after " << k << " generated tokens";
+        worst = std::max(worst, d);
+        ++probe;
+      }
+      const int32_t ours = argmax(logits);
+      if (ours != want[k])
+        std::printf("  [%zu-token prompt] step %zu: ours %d, llama.cpp %d; our logits %.3f vs %.3f (gap %.3f)\n",
+                    tokens.size(), k, ours, want[k], double(logits[size_t(ours)]), double(logits[size_t(want[k])]),
+                    double(logits[size_t(ours)] - logits[size_t(want[k])]));
+      if (k + 1 == want.size()) break;
+      const uint32_t slot = 0, pos = uint32_t(tokens.size() + k);
+      auto d = engine->decode({&slot, 1}, {&want[k], 1}, {&pos, 1});
+      ASSERT_TRUE(d.ok()) << d.message();
+      logits.assign(d->begin(), d->end());
+    }
+    EXPECT_EQ(probe, at.size());
+  }
+  std::printf("[ smollm2 q4_1 vs llama.cpp ] max top-5 |diff| at the probe steps = %.3g\n", double(worst));
 }
 
 }  // namespace
