@@ -66,6 +66,8 @@ int cmdBench(int argc, char** argv) {
       ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores")
       ("repetitions", po::value<uint32_t>()->default_value(3), "measured runs")
       ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
+      ("int8-prefill", "CPU: prefill with plain int8 activations (faster, less exact; "
+                       "runtime/engine/act_precision.h)")
       ("json", "print the results as JSON");
   po::variables_map vm;
   int code = 0;
@@ -75,7 +77,7 @@ int cmdBench(int argc, char** argv) {
   if (plen == 0 || glen == 0 || batch == 0 || reps == 0)
     return fail(Error::InvalidArgument, "--prompt-len, --gen-len, --batch and --repetitions must be > 0");
 
-  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0});
+  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0, vm.count("int8-prefill") > 0});
   if (!loaded.ok()) return fail(loaded.status());
   engine::Model& model = *(*loaded)->model.model;
   const engine::ModelLimits& lim = model.limits();

@@ -53,6 +53,7 @@ VoidResult checkUtf8(std::string_view text, std::string_view what);
 struct LoadOptions {
   int threads = 0;          // 0: all cores
   uint32_t max_batch = 0;   // 0: the compiled one
+  bool int8_prefill = false;  // CPU: prefill without the second activation pass (engine::EngineOptions)
 };
 
 struct Loaded {

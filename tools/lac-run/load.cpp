@@ -18,6 +18,7 @@ Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, c
   engine::EngineOptions eo;
   eo.threads = opts.threads;
   eo.max_batch = opts.max_batch;
+  eo.precise_prefill = !opts.int8_prefill;
   LAC_ASSIGN_OR_RETURN(auto e, engine::CpuEngine::fromArtifact(a, eo));
   return std::unique_ptr<engine::Model>(std::move(e));
 #else
