@@ -2,24 +2,30 @@
 //
 // The q4_0/q4_1/q8_0 kernels quantize each activation row to int8 blocks of
 // 32 (quantize_act.h; llama.cpp's q8 path does the same). That rounding
-// (step max|x| / 127 per block) puts noise of ~0.2 (rms over the vocabulary)
-// to ~0.35 (mean over the top 20) on SmolLM2-135M Q4_1's logits compared to
-// the same weights with f32 activations: enough to flip near-ties, e.g. the
-// first answer token of "What is the capital of France?" (f32 margin 0.08:
-// "The" vs "L'"). Measured per op (scripts/goldens/act-quant-noise.py): the
-// noise is spread over every layer and op; the largest single contributor
-// to the top logits is the lm_head, whose error grows with the logits
-// (~0.13 on that margin alone).
+// (step max|x| / 127 per block) moves SmolLM2-135M Q4_1's logits by 0.23
+// (rms over the vocabulary) and 0.32 (mean over the top 20) against the same
+// weights with f32 activations: enough to flip near-ties, e.g. the first
+// answer token of "What is the capital of France?" (f32 margin +0.08 for
+// "The" over "L'"; -0.07 with int8).
+// Measured per op type (scripts/goldens/act-quant-noise.py, 17 prompts): the
+// noise is spread over all of them. int8 in one op type alone moves the
+// top-20 logits by 0.05 (wo) to 0.18 (wv) on average; the France margin moves
+// most with the lm_head alone (-0.13), then wv, wq, wk, w2 (-0.09 to -0.12);
+// int8 everywhere but any one op type still loses it or keeps it by < 0.03.
+// Exact activations for the last prompt row only leave half the noise (the
+// prompt's KV cache carries the rest).
 //
-// Two remedies, both exact up to f32 rounding:
+// Two remedies:
 //  * matmulPrecise: y = W.Q(x) + W.Q(x - Q(x)), two passes of the same
-//    kernel, ~15-bit activations at twice the matmul cost. The engine uses it
-//    for prefill (the prompt's KV cache is read by every later token; the
-//    first answer token comes from it), not for decode.
+//    kernel: ~15-bit activations (logit noise 0.0009 rms) at twice the
+//    matmul cost. The engine uses it for prefill (the prompt's KV cache is
+//    read by every later token; the first answer token comes from it), not
+//    for decode.
 //  * rescoreTopLogits: the lm_head rows whose logits lie within kRescoreMargin
 //    of the largest are recomputed as f32 dot products of the dequantized row
-//    with the normalized activation (at most kRescoreMax rows; ~1% of a
-//    decode step). Greedy and top-p choices then see exact top logits.
+//    with the normalized activation (at most kRescoreMax rows; ~9 of
+//    SmolLM2's 49152 a step). Greedy and top-p choices then see exact top
+//    logits, in decode too.
 #pragma once
 
 #include <cstdint>
