@@ -53,7 +53,8 @@ class Binder {
     out_.norm_scratch = allocAligned(uint64_t(out_.max_tokens) * max_norm_ * sizeof(float));
     out_.mm_half = int64_t(out_.max_tokens) * max_ffn_;
     out_.mm_scratch = allocAligned(uint64_t(2 * out_.mm_half) * sizeof(float));
-    LAC_CHECK_OR_RETURN(out_.norm_scratch && out_.mm_scratch, Error::IoError,
+    out_.act_scratch = allocAligned(uint64_t(out_.max_tokens) * max_mm_in_ * sizeof(float));
+    LAC_CHECK_OR_RETURN(out_.norm_scratch && out_.mm_scratch && out_.act_scratch, Error::IoError,
                         "%s: cannot allocate the scratch memory of '%s'", a_.name().c_str(), out_.name.c_str());
     out_.slot_ids.assign(out_.max_tokens, 0);
     return {};
@@ -255,6 +256,9 @@ class Binder {
         LAC_RETURN_IF_ERROR(actInto(b.out, out, C));
         break;
     }
+    if (s.kernel() == K::matmul || s.kernel() == K::rmsnorm_matmul || s.kernel() == K::final_norm_lm_head ||
+        s.kernel() == K::matmul_residual || s.kernel() == K::rmsnorm_gate_up_silu)
+      max_mm_in_ = std::max(max_mm_in_, C);
     for (int i = 0; i < b.n_in; ++i)
       BIND_CHECK(b.in[i].per_token || !b.out.per_token || out_.max_tokens == 1, Error::InvalidArtifact,
                  "a one-row input feeds a per-token output");
@@ -319,7 +323,7 @@ class Binder {
   BoundEntryPoint& out_;
   const BindTarget& target_;
   uint32_t step_index_ = 0;
-  uint64_t max_norm_ = 0, max_ffn_ = 0;
+  uint64_t max_norm_ = 0, max_ffn_ = 0, max_mm_in_ = 0;
 };
 
 }  // namespace

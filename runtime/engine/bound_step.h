@@ -79,6 +79,7 @@ struct BoundEntryPoint {
   // max_seq_len x max_batch tokens; pages are only paid for when used).
   AlignedBytes norm_scratch;  // [max_tokens, widest normalized row] f32
   AlignedBytes mm_scratch;    // [max_tokens, 2 * widest ffn] f32: gate | up
+  AlignedBytes act_scratch;   // [max_tokens, widest matmul input] f32 (act_precision.h)
   int64_t mm_half = 0;              // offset of `up` in mm_scratch (separate gate/up)
   std::vector<int32_t> slot_ids;    // [max_tokens]: the slot, for kvAppend
 };
@@ -113,8 +114,9 @@ Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact
                                                         const BindTarget& target = {});
 
 // Runs the bound steps for t tokens of cache slot `slot` (tokens and
-// positions already in the arena).
-void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot);
+// positions already in the arena). precise: quantized matmuls take a second
+// pass over their activations' quantization error (act_precision.h).
+void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot, bool precise);
 
 // Fills each weight of the plan at base + blob.offset with deterministic
 // random values of its format (quantized blocks with sane scales).

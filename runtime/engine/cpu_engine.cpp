@@ -34,6 +34,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   const plan::Plan& p = artifact_.plan();
   const plan::ModelConfig& c = *p.config();
   const char* name = artifact_.name().c_str();
+  precise_prefill_ = opts.precise_prefill;
   LAC_CHECK_OR_RETURN(p.target()->target() == plan::Target::cpu, Error::Unsupported,
                       "%s: compiled for target '%s'; this is the CPU engine", name,
                       plan::EnumNameTarget(p.target()->target()));
@@ -108,11 +109,12 @@ VoidResult CpuEngine::checkTokens(std::span<const int32_t> tokens) const {
   return {};
 }
 
-const float* CpuEngine::run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start) {
+const float* CpuEngine::run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
+                            bool precise) {
   const int64_t t = int64_t(tokens.size());
   std::memcpy(ep.tokens, tokens.data(), tokens.size() * sizeof(int32_t));
   for (int64_t i = 0; i < t; ++i) ep.positions[i] = int32_t(start + i);
-  execute(*state_, ep, t, int32_t(slot));
+  execute(*state_, ep, t, int32_t(slot), precise);
   return ep.logits.last(t, 1);
 }
 
@@ -132,7 +134,7 @@ Result<std::span<const float>> CpuEngine::prefill(uint32_t slot, std::span<const
   const float* logits = nullptr;
   for (size_t off = 0; off < tokens.size(); off += ep.max_tokens) {
     const size_t n = std::min<size_t>(ep.max_tokens, tokens.size() - off);
-    logits = run(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off));
+    logits = run(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_);
   }
   filled_[slot] = start_pos + uint32_t(tokens.size());
   return std::span<const float>(logits, limits_.vocab_size);
@@ -163,7 +165,7 @@ Result<std::span<const float>> CpuEngine::decode(std::span<const uint32_t> slots
   BoundEntryPoint& ep = state_->decode ? *state_->decode : *state_->prefill;
   const size_t v = limits_.vocab_size;
   for (size_t i = 0; i < slots.size(); ++i) {
-    const float* l = run(ep, slots[i], tokens.subspan(i, 1), positions[i]);
+    const float* l = run(ep, slots[i], tokens.subspan(i, 1), positions[i], false);
     std::memcpy(decode_logits_.data() + i * v, l, v * sizeof(float));
     filled_[slots[i]] = positions[i] + 1;
   }

@@ -36,6 +36,10 @@ struct EngineOptions {
   int threads = 0;           // 0: std::thread::hardware_concurrency()
   uint64_t random_weights_seed = 0;  // for --no-weights plans
   bool random_weights = false;       // random weights even where the artifact has real ones (benchmarks)
+  // Prefill's quantized matmuls with ~15-bit activations (two int8 passes,
+  // runtime/engine/act_precision.h): exact-enough prompt KV caches and first
+  // tokens for about twice prefill's matmul time. Decode always runs int8.
+  bool precise_prefill = true;
   artifact::OpenOptions open;        // passed to Artifact::open
 };
 
@@ -67,11 +71,13 @@ class CpuEngine final : public Model {
   VoidResult checkTokens(std::span<const int32_t> tokens) const;
   // Runs `ep` over tokens[T] of `slot` at positions start.. ; returns the
   // last token's logits.
-  const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start);
+  const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
+                   bool precise);
 
   artifact::Artifact artifact_;
   ModelLimits limits_;
   std::unique_ptr<EngineState> state_;
+  bool precise_prefill_ = true;
   std::vector<uint32_t> filled_;        // per slot: positions [0, filled) hold K/V
   std::vector<float> decode_logits_;    // [max_batch, vocab]
   std::vector<uint8_t> decode_seen_;    // per slot, duplicate check

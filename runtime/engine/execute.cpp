@@ -1,4 +1,5 @@
 // Running bound steps: one kernel call (or a short fixed sequence) per step.
+#include "runtime/engine/act_precision.h"
 #include "runtime/engine/bound_step.h"
 #include "runtime/kernels/cpu/attention.h"
 #include "runtime/kernels/cpu/embedding.h"
@@ -15,9 +16,17 @@ namespace {
 namespace cpu = kernels::cpu;
 using K = plan::Kernel;
 
+// Per call: where quantized matmuls keep ~15-bit activations (null: plain
+// int8; act_precision.h).
+struct Run {
+  const EngineState& s;
+  BoundEntryPoint& ep;
+  float* precise;  // ep.act_scratch in precise mode, else null
+};
+
 // y[n, rows] = x[n, cols] . W^T (+ residual)
-void matmul(const cpu::CpuContext& ctx, const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys,
-            int64_t n, int64_t rows, int64_t cols, const float* res = nullptr, int64_t rs = 0) {
+void matmul(const Run& r, const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys, int64_t n,
+            int64_t rows, int64_t cols, const float* res = nullptr, int64_t rs = 0) {
   kernels::MatmulArgs a;
   a.x = x;
   a.x_stride = xs;
@@ -31,7 +40,8 @@ void matmul(const cpu::CpuContext& ctx, const float* x, int64_t xs, const BoundW
   a.n = n;
   a.in = cols;
   a.out = rows;
-  cpu::matmul(ctx, a);
+  if (r.precise && dtypeInfo(w.type).quantized) matmulPrecise(r.s.ctx, a, r.precise);
+  else cpu::matmul(r.s.ctx, a);
 }
 
 void rmsnorm(const cpu::CpuContext& ctx, const float* x, int64_t xs, const float* w, float* y, int64_t ys,
@@ -49,18 +59,20 @@ const float* normInput(const EngineState& s, BoundEntryPoint& ep, const BoundSte
   return xn;
 }
 
-void gateUpSilu(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int64_t n) {
+void gateUpSilu(const Run& r, const BoundStep& b, int64_t t, int64_t n) {
+  const EngineState& s = r.s;
+  BoundEntryPoint& ep = r.ep;
   const float* xn = normInput(s, ep, b, t, n);
   float* g = reinterpret_cast<float*>(ep.mm_scratch.get());
   kernels::SwigluArgs sw;
   if (b.n_w == 2) {  // one fused [2 * rows, cols] weight: gate rows first
-    matmul(s.ctx, xn, b.cols, b.w[1], g, 2 * b.rows, n, 2 * b.rows, b.cols);
+    matmul(r, xn, b.cols, b.w[1], g, 2 * b.rows, n, 2 * b.rows, b.cols);
     sw = kernels::SwigluArgs::fused(g, b.out.last(t, n), n, b.rows);
     sw.out_stride = b.out.stride;
   } else {
     float* u = g + ep.mm_half;
-    matmul(s.ctx, xn, b.cols, b.w[1], g, b.rows, n, b.rows, b.cols);
-    matmul(s.ctx, xn, b.cols, b.w[2], u, b.rows, n, b.rows, b.cols);
+    matmul(r, xn, b.cols, b.w[1], g, b.rows, n, b.rows, b.cols);
+    matmul(r, xn, b.cols, b.w[2], u, b.rows, n, b.rows, b.cols);
     sw = {g, b.rows, u, b.rows, b.out.last(t, n), b.out.stride, n, b.rows};
   }
   cpu::swiglu(s.ctx, sw);
@@ -109,7 +121,8 @@ void add(const EngineState& s, const BoundStep& b, int64_t t, int64_t n) {
 
 }  // namespace
 
-void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot) {
+void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot, bool precise) {
+  const Run r{s, ep, precise ? reinterpret_cast<float*>(ep.act_scratch.get()) : nullptr};
   for (const BoundStep& b : ep.steps) {
     const int64_t n = b.out.rows(t);  // rows this step produces
     switch (b.kernel) {
@@ -124,17 +137,24 @@ void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot)
                 b.out.stride, n, b.cols, b.eps);
         break;
       case K::matmul:
-        matmul(s.ctx, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols);
+        matmul(r, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols);
         break;
       case K::rmsnorm_matmul:
-      case K::final_norm_lm_head:
-        matmul(s.ctx, normInput(s, ep, b, t, n), b.cols, b.w[1], b.out.p, b.out.stride, n, b.rows, b.cols);
+        matmul(r, normInput(s, ep, b, t, n), b.cols, b.w[1], b.out.p, b.out.stride, n, b.rows, b.cols);
         break;
+      case K::final_norm_lm_head: {
+        const float* xn = normInput(s, ep, b, t, n);
+        matmul(r, xn, b.cols, b.w[1], b.out.p, b.out.stride, n, b.rows, b.cols);
+        if (dtypeInfo(b.w[1].type).quantized)
+          rescoreTopLogits(s.ctx, xn, b.cols, b.w[1], b.out.p, b.out.stride, n, b.rows, b.cols,
+                           reinterpret_cast<float*>(ep.act_scratch.get()));
+        break;
+      }
       case K::matmul_residual:
-        matmul(s.ctx, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols,
+        matmul(r, b.in[0].last(t, n), b.in[0].stride, b.w[0], b.out.p, b.out.stride, n, b.rows, b.cols,
                b.in[1].last(t, n), b.in[1].stride);
         break;
-      case K::rmsnorm_gate_up_silu: gateUpSilu(s, ep, b, t, n); break;
+      case K::rmsnorm_gate_up_silu: gateUpSilu(r, b, t, n); break;
       case K::rope_kv_attention: attention(s, ep, b, t, slot); break;
       case K::add: add(s, b, t, n); break;
     }

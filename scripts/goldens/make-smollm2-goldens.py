@@ -11,10 +11,11 @@ Q4_1 GGUF, one thread, greedy.
 
 For each prompt: its token ids (from the GGUF's own tokenizer, via
 transformers), the top-5 logits at the last prompt position and 32 greedy
-tokens. Not run in CI; CI compares against the committed files
+tokens; the llama.cpp golden also has the top-5 after 0, 8, 16 and 31 of its
+own greedy tokens (top5_at). Not run in CI; CI compares against the committed files
 (runtime/engine/golden_e2e_test.cpp).
 
-Usage: scripts/goldens/make-smollm2-goldens.py [--gguf PATH] [--only hf|llamacpp]
+Usage: scripts/goldens/make-smollm2-goldens.py [--gguf PATH] [--only hf|llamacpp|compare]
 """
 import argparse
 import json
@@ -44,6 +45,7 @@ PROMPTS = [
 ]
 TOP_K = 5
 GREEDY_LEN = 32
+PROBE_STEPS = [0, 8, 16, 31]  # llama.cpp golden: top-5 after this many generated tokens
 
 
 def r(x):
@@ -92,9 +94,38 @@ def llamacpp_reference(gguf_path, token_lists):
             nxt = int(last.argmax())
             seq.append(nxt)
             llm.eval([nxt])
-        out.append(entry(text, ids, top.tolist(), logits[top].tolist(), seq))
+        e = entry(text, ids, top.tolist(), logits[top].tolist(), seq)
+        # Top-5 after k of its own greedy tokens (k = 0: the last prompt position).
+        e["top5_at"] = []
+        for k in PROBE_STEPS:
+            row = np.array(llm.scores[len(ids) - 1 + k], dtype=np.float32)
+            t5 = np.argsort(-row, kind="stable")[:TOP_K]
+            e["top5_at"].append({"generated": k, "ids": [int(i) for i in t5], "vals": [r(v) for v in row[t5]]})
+        out.append(e)
         print(f"llama.cpp: {len(ids):3d} tokens -> {seq[:8]}", flush=True)
     return out
+
+
+def compare_llamacpp_to_hf(gguf_path):
+    """How far llama.cpp's int8-activation arithmetic is from f32: transformers
+    (f32) teacher-forced on llama.cpp's greedy tokens, at its top5_at probes."""
+    import torch
+    from transformers import AutoModelForCausalLM
+    with open(os.path.join(OUT_DIR, "smollm2-llamacpp-q4_1.json")) as f:
+        prompts = json.load(f)["prompts"]
+    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(gguf_path), gguf_file=os.path.basename(gguf_path),
+                                                 dtype=torch.float32).eval()
+    worst, differ = 0.0, 0
+    with torch.no_grad():
+        for p in prompts:
+            logits = model(torch.tensor([p["tokens"] + p["greedy"]])).logits[0]
+            n = len(p["tokens"])
+            for a in p["top5_at"]:
+                row = logits[n - 1 + a["generated"]]
+                worst = max(worst, max(abs(float(row[i]) - v) for i, v in zip(a["ids"], a["vals"])))
+            differ += any(int(logits[n - 1 + k].argmax()) != t for k, t in enumerate(p["greedy"]))
+    print(f"llama.cpp vs transformers f32 (teacher-forced): max top-5 |diff| at the probes = {worst:.3g}; "
+          f"{differ}/{len(prompts)} prompts where f32's argmax differs from llama.cpp's token somewhere")
 
 
 def entry(text, ids, top_ids, top_vals, greedy):
@@ -115,10 +146,14 @@ def write(name, source, prompts):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gguf", default=DEFAULT_GGUF)
-    ap.add_argument("--only", choices=["hf", "llamacpp"])
+    ap.add_argument("--only", choices=["hf", "llamacpp", "compare"],
+                    help="compare: llama.cpp's committed golden against transformers f32 (writes nothing)")
     args = ap.parse_args()
     if not os.path.isfile(args.gguf):
         sys.exit(f"make-smollm2-goldens: {args.gguf}: not found (scripts/fetch-model.sh)")
+    if args.only == "compare":
+        compare_llamacpp_to_hf(args.gguf)
+        return
     token_lists = tokenize_all(args.gguf)
     if args.only in (None, "hf"):
         write("smollm2-hf-f32.json", "transformers AutoModelForCausalLM from the GGUF (Q4_1 dequantized to f32), "

@@ -77,6 +77,8 @@ int cmdBench(int argc, char** argv) {
       ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
       ("random-weights", "run on random weights (of the plan's formats) even where the artifact has weights")
       ("roofline", "measure the memory read bandwidth and report decode as a fraction of its roofline")
+      ("int8-prefill", "CPU: prefill with plain int8 activations (faster, less exact; "
+                       "runtime/engine/act_precision.h)")
       ("json", "print the results as JSON");
   po::variables_map vm;
   int code = 0;
@@ -90,6 +92,7 @@ int cmdBench(int argc, char** argv) {
   LoadOptions lo;
   lo.threads = vm["threads"].as<int>();
   lo.random_weights = vm.count("random-weights") > 0;
+  lo.int8_prefill = vm.count("int8-prefill") > 0;
   auto loaded = loadModel(vm["model"].as<std::string>(), lo);
   if (!loaded.ok()) return fail(loaded.status());
   engine::Model& model = *(*loaded)->model.model;

@@ -54,6 +54,7 @@ struct LoadOptions {
   int threads = 0;          // 0: all cores
   uint32_t max_batch = 0;   // 0: the compiled one
   bool random_weights = false;  // ignore the artifact's weights (bench)
+  bool int8_prefill = false;  // CPU: prefill without the second activation pass (engine::EngineOptions)
 };
 
 struct Loaded {

@@ -20,6 +20,7 @@ Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, c
   eo.threads = opts.threads;
   eo.max_batch = opts.max_batch;
   eo.random_weights = opts.random_weights;
+  eo.precise_prefill = !opts.int8_prefill;
   return engine::loadModel(a, eo);
 #else
   LAC_FAIL(Error::Unsupported, "%s: this build of lac-run has no engine to run the model", a.name().c_str());

@@ -26,6 +26,20 @@ void quantizeActRowRef(const float* x, int64_t n, int8_t* qs, float* d, float* s
   }
 }
 
+// The same d and q as quantizeActRowRef (and so as the bit-identical fast
+// path), then x - d * q.
+void quantizeActResidualRow(const float* x, int64_t n, float* r) {
+  for (int64_t b = 0; b < n / kQBlock; ++b) {
+    const float* xb = x + b * kQBlock;
+    float* rb = r + b * kQBlock;
+    float amax = 0.0f;
+    for (int j = 0; j < kQBlock; ++j) amax = std::fmax(amax, std::fabs(xb[j]));
+    const float db = amax / 127.0f;
+    const float id = db != 0.0f ? 1.0f / db : 0.0f;
+    for (int j = 0; j < kQBlock; ++j) rb[j] = xb[j] - db * std::nearbyint(xb[j] * id);
+  }
+}
+
 // ---- AVX2 -------------------------------------------------------------------
 
 #if LAC_KERNELS_X86

@@ -1,0 +1,57 @@
+#include "runtime/engine/act_precision.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "runtime/kernels/cpu/dequant.h"
+#include "runtime/kernels/cpu/matmul.h"
+#include "runtime/kernels/cpu/parallel.h"
+#include "runtime/kernels/cpu/quantize_act.h"
+
+namespace lac::engine {
+
+namespace cpu = kernels::cpu;
+
+void matmulPrecise(const cpu::CpuContext& ctx, const kernels::MatmulArgs& a, float* scratch) {
+  cpu::matmul(ctx, a);  // y = W.Q(x) (+ residual)
+  // r[n, in] = x - Q(x), with the kernel's own quantizer.
+  cpu::parallelRows(ctx, a.n, 4, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) cpu::quantizeActResidualRow(a.x + t * a.x_stride, a.in, scratch + t * a.in);
+  });
+  kernels::MatmulArgs b = a;  // y += W.Q(r)
+  b.x = scratch;
+  b.x_stride = a.in;
+  b.residual = a.y;
+  b.residual_stride = a.y_stride;
+  cpu::matmul(ctx, b);
+}
+
+void rescoreTopLogits(const cpu::CpuContext& ctx, const float* x, int64_t xs, const BoundWeight& w, float* y,
+                      int64_t ys, int64_t n, int64_t rows, int64_t cols, float* scratch) {
+  const uint64_t row_bytes = rowBytes(w.type, uint64_t(cols)).value_or(0);
+  if (row_bytes == 0) return;
+  thread_local std::vector<std::pair<float, int64_t>> cand;
+  for (int64_t t = 0; t < n; ++t) {
+    float* logits = y + t * ys;
+    const float* xt = x + t * xs;
+    const float top = *std::max_element(logits, logits + rows);
+    cand.clear();
+    for (int64_t o = 0; o < rows; ++o)
+      if (logits[o] >= top - kRescoreMargin) cand.emplace_back(logits[o], o);
+    if (int64_t(cand.size()) > kRescoreMax) {
+      std::nth_element(cand.begin(), cand.begin() + kRescoreMax, cand.end(),
+                       [](const auto& p, const auto& q) { return p.first > q.first; });
+      cand.resize(size_t(kRescoreMax));
+    }
+    for (const auto& [v, o] : cand) {
+      cpu::dequantizeRow(ctx.isa, w.type, static_cast<const uint8_t*>(w.p) + uint64_t(o) * row_bytes, scratch,
+                         cols);
+      double dot = 0;  // [cols]: exact enough that only the weights' f32 values matter
+      for (int64_t i = 0; i < cols; ++i) dot += double(scratch[i]) * double(xt[i]);
+      logits[o] = float(dot);
+    }
+  }
+}
+
+}  // namespace lac::engine
