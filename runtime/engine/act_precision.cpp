@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/kernels/cpu/dequant.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/matmul.h"
 #include "runtime/kernels/cpu/parallel.h"
 #include "runtime/kernels/cpu/quantize_act.h"
@@ -32,6 +33,7 @@ void rescoreTopLogits(const cpu::CpuContext& ctx, const float* x, int64_t xs, co
   const uint64_t row_bytes = rowBytes(w.type, uint64_t(cols)).value_or(0);
   if (row_bytes == 0) return;
   thread_local std::vector<std::pair<float, int64_t>> cand;
+  thread_local std::vector<uint8_t> row_buf;  // one row-major row of an x8 weight
   for (int64_t t = 0; t < n; ++t) {
     float* logits = y + t * ys;
     const float* xt = x + t * xs;
@@ -45,8 +47,13 @@ void rescoreTopLogits(const cpu::CpuContext& ctx, const float* x, int64_t xs, co
       cand.resize(size_t(kRescoreMax));
     }
     for (const auto& [v, o] : cand) {
-      cpu::dequantizeRow(ctx.isa, w.type, static_cast<const uint8_t*>(w.p) + uint64_t(o) * row_bytes, scratch,
-                         cols);
+      const uint8_t* row = static_cast<const uint8_t*>(w.p) + uint64_t(o) * row_bytes;
+      if (w.layout == kernels::WeightLayout::X8) {  // rows interleaved by 8: gather row o's blocks first
+        row_buf.resize(row_bytes);
+        cpu::unpackRowX8(w.type, w.p, cols, o, row_buf.data());
+        row = row_buf.data();
+      }
+      cpu::dequantizeRow(ctx.isa, w.type, row, scratch, cols);
       double dot = 0;  // [cols]: exact enough that only the weights' f32 values matter
       for (int64_t i = 0; i < cols; ++i) dot += double(scratch[i]) * double(xt[i]);
       logits[o] = float(dot);

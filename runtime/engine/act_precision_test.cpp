@@ -11,6 +11,7 @@
 
 #include "runtime/kernels/cpu/dequant.h"
 #include "runtime/kernels/cpu/matmul.h"
+#include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/quantize_act.h"
 #include "runtime/core/half.h"
 
@@ -137,13 +138,22 @@ TEST(ActPrecision, PreciseMatmulIsNearExact) {
 }
 
 // The leading logits become exact dot products; the rest stay as they were.
-TEST(ActPrecision, RescoreMakesLeadingLogitsExact) {
-  Problem p = makeProblem(DType::Q8_0, 2, 256, 300, 5);
+// The lm_head re-scoring reads rows of the weight as bound: row-major, or
+// interleaved by 8 rows (the CPU default for q8_0/q4_0/q4_1).
+void checkRescore(kernels::WeightLayout layout) {
+  Problem p = makeProblem(DType::Q8_0, 2, 256, 304, 5);
   cpu::CpuContext ctx;
   std::vector<float> y(size_t(p.n * p.out)), scratch(size_t(p.in));
   cpu::matmul(ctx, args(p, y.data()));
   const std::vector<float> before = y;
+  std::vector<uint8_t> packed;
   BoundWeight w{p.w.data(), p.type};
+  if (layout == kernels::WeightLayout::X8) {
+    packed.resize(p.w.size());
+    cpu::packX8(p.type, p.w.data(), p.out, p.in, packed.data());
+    w.p = packed.data();
+    w.layout = layout;
+  }
   rescoreTopLogits(ctx, p.x.data(), p.in, w, y.data(), p.out, p.n, p.out, p.in, scratch.data());
   for (int64_t t = 0; t < p.n; ++t) {
     const float* b = before.data() + t * p.out;
@@ -162,6 +172,9 @@ TEST(ActPrecision, RescoreMakesLeadingLogitsExact) {
     EXPECT_LE(rescored, kRescoreMax);
   }
 }
+
+TEST(ActPrecision, RescoreMakesLeadingLogitsExact) { checkRescore(kernels::WeightLayout::RowMajor); }
+TEST(ActPrecision, RescoreReadsX8Rows) { checkRescore(kernels::WeightLayout::X8); }
 
 }  // namespace
 }  // namespace lac::engine
