@@ -1,5 +1,5 @@
 // The engine's activation-precision remedies (act_precision.h) against f32
-// dot products of the dequantized weights, on random q4_1 / q8_0 matrices.
+// dot products of the dequantized weights, on random q4_0 / q4_1 / q8_0 matrices.
 #include "runtime/engine/act_precision.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "runtime/kernels/cpu/pack_x8.h"
 #include "runtime/kernels/cpu/quantize_act.h"
 #include "runtime/core/half.h"
+#include "runtime/core/thread_pool.h"
 
 namespace lac::engine {
 namespace {
@@ -44,6 +45,8 @@ Problem makeProblem(DType t, int64_t n, int64_t in, int64_t out, uint32_t seed) 
       const uint16_t m = floatToF16(-0.15f * (1.0f + 0.2f * u(g)));
       std::memcpy(blk + 2, &m, 2);
       for (int j = 0; j < 16; ++j) blk[4 + j] = uint8_t(g() & 0xff);
+    } else if (t == DType::Q4_0) {
+      for (int j = 0; j < 16; ++j) blk[2 + j] = uint8_t(g() & 0xff);
     } else {  // q8_0
       for (int j = 0; j < 32; ++j) blk[2 + j] = uint8_t(int8_t(int(g() % 255) - 127));
     }
@@ -134,6 +137,35 @@ TEST(ActPrecision, PreciseMatmulIsNearExact) {
     a.residual_stride = p.out;
     matmulPrecise(ctx, a, scratch.data());
     for (size_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y[i], precise[i] + 1.5f, 1e-4f);
+  }
+}
+
+// The same through the x8 layout (the CPU default), with the residual in
+// place as the engine passes it: equal to the row-major result up to f32
+// summation order.
+TEST(ActPrecision, PreciseMatmulX8MatchesRowMajor) {
+  for (DType t : {DType::Q4_0, DType::Q4_1, DType::Q8_0}) {
+    SCOPED_TRACE(dtypeName(t).data());
+    Problem p = makeProblem(t, 7, 192, 960, 13);
+    std::vector<uint8_t> packed(p.w.size());
+    cpu::packX8(t, p.w.data(), p.out, p.in, packed.data());
+    ThreadPool pool(2);
+    cpu::CpuContext ctx;
+    ctx.pool = &pool;
+    std::vector<float> rows(size_t(p.n * p.out), 0.25f), x8(rows.size(), 0.25f), scratch(size_t(p.n * p.in));
+    kernels::MatmulArgs a = args(p, rows.data());
+    a.residual = rows.data();
+    a.residual_stride = p.out;
+    matmulPrecise(ctx, a, scratch.data());
+    kernels::MatmulArgs b = args(p, x8.data());
+    b.w = packed.data();
+    b.w_layout = kernels::WeightLayout::X8;
+    b.residual = x8.data();
+    b.residual_stride = p.out;
+    matmulPrecise(ctx, b, scratch.data());
+    double scale = 0;
+    for (double v : p.exact) scale = std::max(scale, std::fabs(v));
+    for (size_t i = 0; i < rows.size(); ++i) EXPECT_NEAR(x8[i], rows[i], 1e-5 * scale) << i;
   }
 }
 

@@ -197,7 +197,14 @@ TEST_F(CompiledTinyTest, X8LayoutsMatchRowMajor) {
         scale = std::max(scale, std::fabs(a[i]));
         worst = std::max(worst, std::fabs(a[i] - b[i]));
       }
-      EXPECT_LE(worst, 2e-3f * scale) << "step " << step;
+      // Step 0 comes from the precise prefill (act_precision.h), which absorbs
+      // int8 rounding flips: summation order only. Decode steps quantize
+      // activations to int8, where a value sitting on a rounding boundary can
+      // round differently under another summation order and move the logits
+      // by one quantization step's worth (measured up to 0.0072 x max|logit|
+      // on the tiny model; with decode run precise too the two layouts agree
+      // within 2e-3, so this is rounding, not layout).
+      EXPECT_LE(worst, (step == 0 ? 2e-3f : 1e-2f) * scale) << "step " << step;
     }
   }
 }
