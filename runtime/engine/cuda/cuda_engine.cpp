@@ -75,6 +75,10 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
                       plan::EnumNameTarget(p.target()->target()));
   LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
 
+  // The CUDA kernels read and write an f32 cache (kernel_args.h KvCacheView).
+  LAC_CHECK_OR_RETURN(p.kv_cache()->dtype() == plan::DType::f32, Error::Unsupported,
+                      "%s: its KV cache is planned as %s; the CUDA engine implements an f32 KV cache only",
+                      n, plan::EnumNameDType(p.kv_cache()->dtype()));
   const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
   const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
   LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
@@ -146,7 +150,14 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   // The decode step, captured once: every run-time input is read from the
   // entry point's io block, so the graph serves every slot and position.
   const CudaEntryPoint& dec = s.decode ? *s.decode : *s.prefill;
-  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "before capturing the decode graph");
+  // One uncaptured run first (token 0 at position 0 of slot 0, io zeroed):
+  // it loads every kernel module before capture, which drivers before CUDA
+  // 12.3 refuse to do inside a capture. Position 0 of slot 0 is rewritten by
+  // the first prefill.
+  LAC_CUDA_OR_RETURN(cudaMemsetAsync(dec.io.get(), 0, dec.ioBytes(), s.ctx.stream), Error::Internal,
+                     "zeroing the decode inputs");
+  LAC_RETURN_IF_ERROR(enqueueSteps(s, dec, 1, 0, 0));
+  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "the first decode step");
   LAC_CUDA_OR_RETURN(cudaStreamBeginCapture(s.ctx.stream, cudaStreamCaptureModeThreadLocal), Error::Internal,
                      "capturing the decode graph");
   VoidResult enq = enqueueSteps(s, dec, 1, 0, 0);

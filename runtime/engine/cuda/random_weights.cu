@@ -64,9 +64,14 @@ __global__ void fillQ4G32(uint8_t* dst, uint64_t rows, uint64_t cols, float scal
   for (uint64_t g = blockIdx.x * uint64_t(blockDim.x) + threadIdx.x; g < total; g += uint64_t(gridDim.x) * blockDim.x) {
     const uint64_t r = g / groups, c = g % groups;
     uint8_t* row = dst + r * row_bytes;
-    uint64_t* qs = reinterpret_cast<uint64_t*>(row + c * 16);  // 16 bytes, 16-aligned (cols % 32 == 0)
-    qs[0] = bits(seed, 2 * g);
-    qs[1] = bits(seed, 2 * g + 1);
+    // 16 bytes; a row is 20 * cols / 32 bytes, so rows are only 4-aligned
+    // when cols / 32 is odd: four 32-bit stores.
+    uint32_t* qs = reinterpret_cast<uint32_t*>(row + c * 16);
+    const uint64_t lo = bits(seed, 2 * g), hi = bits(seed, 2 * g + 1);
+    qs[0] = uint32_t(lo);
+    qs[1] = uint32_t(lo >> 32);
+    qs[2] = uint32_t(hi);
+    qs[3] = uint32_t(hi >> 32);
     putHalf(row + cols / 2 + 2 * c, 2.0f * scale / 15.0f);
     putHalf(row + cols / 2 + groups * 2 + 2 * c, -scale);
   }

@@ -120,6 +120,7 @@ TEST_P(Matmul, MatchesReference) {
 // The x8 layouts: every token-tile tail (tiles of 4 tokens), several row
 // groups (thread splits fall on 16-column pieces), with and without residual.
 TEST_P(Matmul, X8LayoutMatchesRowMajor) {
+  LAC_SKIP_WITHOUT_X8();
   uint32_t seed = 500;
   for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1})
     for (int64_t n : {1, 2, 3, 5, 8, 17, 64})
@@ -180,6 +181,7 @@ TEST_P(Matmul, QuantizedCloseToDequantizedF32) {
 TEST_P(Matmul, Q8ExtremesDoNotSaturate) {
   for (WeightLayout layout : {WeightLayout::RowMajor, WeightLayout::X8}) {
   SCOPED_TRACE(layout == WeightLayout::X8 ? "x8" : "row_major");
+  if (layout == WeightLayout::X8 && !GetParam().x8_layouts) continue;
   const int64_t in = 64, out = 8;
   std::vector<uint8_t> w(out * 2 * 34);
   for (int64_t blk = 0; blk < out * 2; ++blk) {
@@ -211,6 +213,7 @@ TEST_P(Matmul, Q8ExtremesDoNotSaturate) {
 // q4 at the i16 bound of the x8 kernel: every nibble 15 and every activation
 // quantized to 127 sums 32 * 15 * 127 per block in 16-bit partials.
 TEST_P(Matmul, Q4ExtremesFitTheX8Partials) {
+  LAC_SKIP_WITHOUT_X8();
   const int64_t in = 64, out = 8, n = 5;
   for (DType t : {DType::Q4_0, DType::Q4_1}) {
     SCOPED_TRACE(dtypeName(t));

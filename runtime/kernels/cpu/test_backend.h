@@ -22,6 +22,7 @@ struct Backend {
   std::string name;
   bool available = true;  // false: the tests skip (CPU lacks the ISA, no GPU)
   std::string why_unavailable;  // the skip message, e.g. "no CUDA device"
+  bool x8_layouts = true;  // reads the CPU's x8-interleaved weight layouts (the CUDA kernels do not)
   void* state = nullptr;  // backend-owned (CPU: the CpuContext)
 
   void* (*alloc)(size_t bytes) = nullptr;
@@ -72,6 +73,12 @@ class DeviceBuffer {
   T* ptr_;
   size_t n_;
 };
+
+// Inside a test of the x8 layouts: skips backends without them.
+#define LAC_SKIP_WITHOUT_X8()                                                  \
+  do {                                                                         \
+    if (!GetParam().x8_layouts) GTEST_SKIP() << GetParam().name << " has no x8 weight layouts (CPU only)"; \
+  } while (0)
 
 // The parameterized fixture: skips unavailable backends.
 class KernelTest : public ::testing::TestWithParam<Backend> {

@@ -5,6 +5,7 @@ namespace lac::kernels::cuda {
 
 cudaError_t embedding(const CudaContext& ctx, const EmbeddingArgs& a) {
   if (a.n_tokens == 0) return cudaSuccess;
+  if (a.table_layout != WeightLayout::RowMajor) return cudaErrorNotSupported;  // x8 is the CPU's layout
   const auto row_bytes = rowBytes(a.table_type, static_cast<uint64_t>(a.dim));
   if (!row_bytes) return cudaErrorInvalidValue;
   // 128-bit loads need every row 16-byte aligned, not just the first.

@@ -123,6 +123,7 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a) {
 
 cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a) {
   if (a.n == 0 || a.out == 0) return cudaSuccess;
+  if (a.w_layout != WeightLayout::RowMajor) return cudaErrorNotSupported;  // x8 is the CPU's layout
   const auto row_bytes_opt = rowBytes(a.w_type, static_cast<uint64_t>(a.in));
   if (!row_bytes_opt) return cudaErrorInvalidValue;
   const int64_t row_bytes = static_cast<int64_t>(*row_bytes_opt);

@@ -62,6 +62,7 @@ Backend cudaBackend() {
   b.name = "cuda";
   b.available = state().ok;
   b.why_unavailable = state().why;
+  b.x8_layouts = false;  // the x8 layouts are the CPU matmul's; CUDA plans are row_major
   b.state = &state().ctx;
   // Plain cudaMemcpy runs on the legacy stream, which does not order with
   // the non-blocking test stream: sync the device around every copy.
