@@ -93,21 +93,13 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   if (state_->decode)
     LAC_CHECK_OR_RETURN(state_->decode->max_tokens >= 1, Error::InvalidArtifact, "%s: decode max_tokens 0", name);
 
-  filled_.assign(limits_.max_batch, 0);
+  slots_.reset(limits_);
   decode_logits_.assign(size_t(limits_.max_batch) * limits_.vocab_size, 0.0f);
-  decode_seen_.assign(limits_.max_batch, 0);
   return {};
 }
 
 // ---------------------------------------------------------------------------
 // Calls
-
-VoidResult CpuEngine::checkTokens(std::span<const int32_t> tokens) const {
-  for (size_t i = 0; i < tokens.size(); ++i)
-    LAC_CHECK_OR_RETURN(tokens[i] >= 0 && uint32_t(tokens[i]) < limits_.vocab_size, Error::InvalidArgument,
-                        "token %zu is id %d, outside the vocabulary [0, %u)", i, tokens[i], limits_.vocab_size);
-  return {};
-}
 
 const float* CpuEngine::run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
                             bool precise) {
@@ -120,54 +112,26 @@ const float* CpuEngine::run(BoundEntryPoint& ep, uint32_t slot, std::span<const 
 
 Result<std::span<const float>> CpuEngine::prefill(uint32_t slot, std::span<const int32_t> tokens,
                                                   uint32_t start_pos) {
-  LAC_CHECK_OR_RETURN(slot < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u",
-                      slot, limits_.max_batch);
-  LAC_CHECK_OR_RETURN(!tokens.empty(), Error::InvalidArgument, "prefill of slot %u has no tokens", slot);
-  LAC_CHECK_OR_RETURN(uint64_t(start_pos) + tokens.size() <= limits_.max_seq_len, Error::InvalidArgument,
-                      "positions %u..%llu of slot %u run past the max sequence length %u", start_pos,
-                      (ull)(start_pos + tokens.size() - 1), slot, limits_.max_seq_len);
-  LAC_CHECK_OR_RETURN(start_pos <= filled_[slot], Error::InvalidArgument,
-                      "prefill of slot %u starts at position %u, but only positions below %u are filled", slot,
-                      start_pos, filled_[slot]);
-  LAC_RETURN_IF_ERROR(checkTokens(tokens));
+  LAC_RETURN_IF_ERROR(slots_.checkPrefill(slot, tokens, start_pos));
   BoundEntryPoint& ep = *state_->prefill;
   const float* logits = nullptr;
   for (size_t off = 0; off < tokens.size(); off += ep.max_tokens) {
     const size_t n = std::min<size_t>(ep.max_tokens, tokens.size() - off);
     logits = run(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_);
   }
-  filled_[slot] = start_pos + uint32_t(tokens.size());
+  slots_.filled(slot, start_pos + uint32_t(tokens.size()));
   return std::span<const float>(logits, limits_.vocab_size);
 }
 
 Result<std::span<const float>> CpuEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                                  std::span<const uint32_t> positions) {
-  LAC_CHECK_OR_RETURN(slots.size() == tokens.size() && slots.size() == positions.size(), Error::InvalidArgument,
-                      "decode got %zu slots, %zu tokens and %zu positions; they must match", slots.size(),
-                      tokens.size(), positions.size());
-  LAC_CHECK_OR_RETURN(!slots.empty() && slots.size() <= limits_.max_batch, Error::InvalidArgument,
-                      "decode of %zu sequences; the engine holds 1..%u", slots.size(), limits_.max_batch);
-  LAC_RETURN_IF_ERROR(checkTokens(tokens));
-  std::fill(decode_seen_.begin(), decode_seen_.end(), 0);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const uint32_t s = slots[i], pos = positions[i];
-    LAC_CHECK_OR_RETURN(s < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u", s,
-                        limits_.max_batch);
-    LAC_CHECK_OR_RETURN(!decode_seen_[s], Error::InvalidArgument, "slot %u is listed twice in one decode", s);
-    decode_seen_[s] = 1;
-    LAC_CHECK_OR_RETURN(pos < limits_.max_seq_len, Error::InvalidArgument,
-                        "position %u of slot %u is not below the max sequence length %u", pos, s,
-                        limits_.max_seq_len);
-    LAC_CHECK_OR_RETURN(pos <= filled_[s], Error::InvalidArgument,
-                        "decode of slot %u at position %u, but only positions below %u are filled", s, pos,
-                        filled_[s]);
-  }
+  LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
   BoundEntryPoint& ep = state_->decode ? *state_->decode : *state_->prefill;
   const size_t v = limits_.vocab_size;
   for (size_t i = 0; i < slots.size(); ++i) {
     const float* l = run(ep, slots[i], tokens.subspan(i, 1), positions[i], false);
     std::memcpy(decode_logits_.data() + i * v, l, v * sizeof(float));
-    filled_[slots[i]] = positions[i] + 1;
+    slots_.filled(slots[i], positions[i] + 1);
   }
   return std::span<const float>(decode_logits_.data(), slots.size() * v);
 }

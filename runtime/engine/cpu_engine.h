@@ -23,6 +23,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/result.h"
 #include "runtime/engine/model.h"
+#include "runtime/engine/slot_state.h"
 
 namespace lac {
 class ThreadPool;
@@ -68,7 +69,6 @@ class CpuEngine final : public Model {
  private:
   explicit CpuEngine(artifact::Artifact a);
   VoidResult init(const EngineOptions& opts);
-  VoidResult checkTokens(std::span<const int32_t> tokens) const;
   // Runs `ep` over tokens[T] of `slot` at positions start.. ; returns the
   // last token's logits.
   const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
@@ -78,9 +78,8 @@ class CpuEngine final : public Model {
   ModelLimits limits_;
   std::unique_ptr<EngineState> state_;
   bool precise_prefill_ = true;
-  std::vector<uint32_t> filled_;        // per slot: positions [0, filled) hold K/V
+  SlotState slots_;  // filled positions per slot, call checks
   std::vector<float> decode_logits_;    // [max_batch, vocab]
-  std::vector<uint8_t> decode_seen_;    // per slot, duplicate check
 };
 
 }  // namespace lac::engine

@@ -168,33 +168,16 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
                      "instantiating the decode graph");
   LAC_CUDA_OR_RETURN(cudaDeviceSynchronize(), Error::Internal, (name + ": loading").c_str());
 
-  filled_.assign(limits_.max_batch, 0);
-  decode_seen_.assign(limits_.max_batch, 0);
+  slots_.reset(limits_);
   return {};
 }
 
 // ---------------------------------------------------------------------------
 // Calls
 
-VoidResult CudaEngine::checkTokens(std::span<const int32_t> tokens) const {
-  for (size_t i = 0; i < tokens.size(); ++i)
-    LAC_CHECK_OR_RETURN(tokens[i] >= 0 && uint32_t(tokens[i]) < limits_.vocab_size, Error::InvalidArgument,
-                        "token %zu is id %d, outside the vocabulary [0, %u)", i, tokens[i], limits_.vocab_size);
-  return {};
-}
-
 Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<const int32_t> tokens,
                                                    uint32_t start_pos) {
-  LAC_CHECK_OR_RETURN(slot < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u",
-                      slot, limits_.max_batch);
-  LAC_CHECK_OR_RETURN(!tokens.empty(), Error::InvalidArgument, "prefill of slot %u has no tokens", slot);
-  LAC_CHECK_OR_RETURN(uint64_t(start_pos) + tokens.size() <= limits_.max_seq_len, Error::InvalidArgument,
-                      "positions %u..%llu of slot %u run past the max sequence length %u", start_pos,
-                      (ull)(start_pos + tokens.size() - 1), slot, limits_.max_seq_len);
-  LAC_CHECK_OR_RETURN(start_pos <= filled_[slot], Error::InvalidArgument,
-                      "prefill of slot %u starts at position %u, but only positions below %u are filled", slot,
-                      start_pos, filled_[slot]);
-  LAC_RETURN_IF_ERROR(checkTokens(tokens));
+  LAC_RETURN_IF_ERROR(slots_.checkPrefill(slot, tokens, start_pos));
   CudaState& s = *state_;
   CudaEntryPoint& ep = *s.prefill;
   const uint32_t T = ep.max_tokens;
@@ -219,32 +202,13 @@ Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<cons
     // The staging is reused by the next chunk: wait for this one.
     LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "prefill");
   }
-  filled_[slot] = start_pos + uint32_t(tokens.size());
+  slots_.filled(slot, start_pos + uint32_t(tokens.size()));
   return std::span<const float>(logits, limits_.vocab_size);
 }
 
 Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                                   std::span<const uint32_t> positions) {
-  LAC_CHECK_OR_RETURN(slots.size() == tokens.size() && slots.size() == positions.size(), Error::InvalidArgument,
-                      "decode got %zu slots, %zu tokens and %zu positions; they must match", slots.size(),
-                      tokens.size(), positions.size());
-  LAC_CHECK_OR_RETURN(!slots.empty() && slots.size() <= limits_.max_batch, Error::InvalidArgument,
-                      "decode of %zu sequences; the engine holds 1..%u", slots.size(), limits_.max_batch);
-  LAC_RETURN_IF_ERROR(checkTokens(tokens));
-  std::fill(decode_seen_.begin(), decode_seen_.end(), 0);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const uint32_t sl = slots[i], pos = positions[i];
-    LAC_CHECK_OR_RETURN(sl < limits_.max_batch, Error::InvalidArgument, "slot %u is not below the max batch %u", sl,
-                        limits_.max_batch);
-    LAC_CHECK_OR_RETURN(!decode_seen_[sl], Error::InvalidArgument, "slot %u is listed twice in one decode", sl);
-    decode_seen_[sl] = 1;
-    LAC_CHECK_OR_RETURN(pos < limits_.max_seq_len, Error::InvalidArgument,
-                        "position %u of slot %u is not below the max sequence length %u", pos, sl,
-                        limits_.max_seq_len);
-    LAC_CHECK_OR_RETURN(pos <= filled_[sl], Error::InvalidArgument,
-                        "decode of slot %u at position %u, but only positions below %u are filled", sl, pos,
-                        filled_[sl]);
-  }
+  LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
   // One graph replay per sequence (the plan's decode step is batch 1), all
   // enqueued before one synchronization; each replay's inputs come from its
   // own pinned row, so no staging is overwritten while a copy is pending.
@@ -272,7 +236,7 @@ Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slot
                        Error::Internal, "decode logits");
   }
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
-  for (size_t i = 0; i < slots.size(); ++i) filled_[slots[i]] = positions[i] + 1;
+  for (size_t i = 0; i < slots.size(); ++i) slots_.filled(slots[i], positions[i] + 1);
   return std::span<const float>(logits, slots.size() * v);
 }
 

@@ -29,6 +29,7 @@
 #include "runtime/core/result.h"
 #include "runtime/engine/cpu_engine.h"  // EngineOptions
 #include "runtime/engine/model.h"
+#include "runtime/engine/slot_state.h"
 
 namespace lac::engine {
 
@@ -65,13 +66,11 @@ class CudaEngine final : public Model {
  private:
   explicit CudaEngine(artifact::Artifact a);
   VoidResult init(const EngineOptions& opts);
-  VoidResult checkTokens(std::span<const int32_t> tokens) const;
 
   artifact::Artifact artifact_;
   ModelLimits limits_;
   std::unique_ptr<CudaState> state_;
-  std::vector<uint32_t> filled_;      // per slot: positions [0, filled) hold K/V
-  std::vector<uint8_t> decode_seen_;  // per slot, duplicate check
+  SlotState slots_;  // filled positions per slot, call checks
 };
 
 }  // namespace lac::engine
