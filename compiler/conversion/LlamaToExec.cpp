@@ -248,9 +248,12 @@ private:
   void bind(Value from, Value to) { map.map(from, to); }
   // A view (split_heads, rope): `to` is the same buffer (or qkv part) as `from`.
   void forward(Value to, Value from) {
-    if (auto it = parts.find(from); it != parts.end())
-      parts[to] = it->second;
-    else
+    if (auto it = parts.find(from); it != parts.end()) {
+      // Copy first: `parts[to]` may grow the map, which frees the buckets `it`
+      // points into (`parts[to] = it->second` read freed memory).
+      std::pair<Value, int> part = it->second;
+      parts[to] = part;
+    } else
       bind(to, in(from));
   }
 
