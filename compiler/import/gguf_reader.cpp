@@ -98,7 +98,54 @@ VoidResult readRopeScalingKeys(const GgufFile& f, ModelConfig& c) {
   return {};
 }
 
+// The llama.* keys: those read here, and those whose feature LAC refuses
+// unless it is off (0, false, or the neutral 1.0 for scales). Any other
+// llama.* key is refused by name: llama.cpp's key set for an architecture is
+// closed, so an unknown one is a variant LAC does not know.
+constexpr const char* kLlamaKeys[] = {
+    "context_length", "embedding_length", "block_count", "feed_forward_length", "attention.head_count",
+    "attention.head_count_kv", "attention.key_length", "attention.value_length",
+    "attention.layer_norm_rms_epsilon", "rope.dimension_count", "rope.freq_base", "rope.scaling.type",
+    "rope.scaling.factor", "rope.scaling.original_context_length", "rope.scaling.finetuned", "vocab_size",
+    "tensor_data_layout"};
+constexpr const char* kLlamaOffKeys[] = {
+    "expert_count", "expert_used_count", "expert_shared_count", "attention.clamp_kqv", "attention.max_alibi_bias",
+    "attention.sliding_window", "attention.layer_norm_epsilon", "logit_scale", "embedding_scale", "residual_scale",
+    "attention.scale", "rope.scaling.attn_factor", "rope.scaling.yarn_log_multiplier", "use_parallel_residual",
+    "attn_logit_softcapping", "final_logit_softcapping", "interleave_moe_layer_step"};
+
+bool keyOff(const GgufValue& v, const std::string& key) {
+  if (auto b = v.asBool()) return !*b;
+  if (auto x = v.asFloat()) {
+    const bool scale = key.find("scale") != std::string::npos || key.ends_with("attn_factor");
+    return *x == 0.0 || (scale && *x == 1.0);
+  }
+  return false;
+}
+
+VoidResult checkLlamaKeys(const GgufFile& f) {
+  const std::string prefix = "llama.";
+  for (const std::string& key : f.kv_order) {
+    if (key.rfind(prefix, 0) != 0) continue;
+    const std::string k = key.substr(prefix.size());
+    bool known = false;
+    for (const char* name : kLlamaKeys) known |= k == name;
+    if (known) continue;
+    bool off_key = false;
+    for (const char* name : kLlamaOffKeys) off_key |= k == name;
+    LAC_CHECK_OR_RETURN(off_key, Error::Unsupported,
+                        "%s: unknown key '%s'; LAC refuses rather than ignores what may change the model",
+                        f.path.c_str(), key.c_str());
+    const GgufValue* v = f.find(key);
+    LAC_CHECK_OR_RETURN(v && keyOff(*v, k), Error::Unsupported,
+                        "%s: '%s' is set; that changes the model's math and LAC does not implement it",
+                        f.path.c_str(), key.c_str());
+  }
+  return {};
+}
+
 Result<ModelConfig> readConfig(const GgufFile& f) {
+  LAC_RETURN_IF_ERROR(checkLlamaKeys(f));
   ModelConfig c;
   c.architecture = "llama";
   LAC_ASSIGN_OR_RETURN(c.dim, requireU32(f, "llama.embedding_length"));

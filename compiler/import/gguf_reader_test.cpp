@@ -526,6 +526,38 @@ TEST(GgufBadInput, KeyOfWrongType) {
   EXPECT_ERROR(readBytes(b.build()), Error::InvalidCheckpoint, "key 'llama.embedding_length' should be");
 }
 
+// llama.* keys that change the math and that LAC does not implement are
+// refused by name unless off; unknown llama.* keys are refused too.
+TEST(GgufBadInput, MathKeysLacDoesNotImplement) {
+  struct Case {
+    const char* key;
+    float value;
+  };
+  for (Case c : {Case{"llama.expert_count", 8}, Case{"llama.expert_used_count", 2}, Case{"llama.logit_scale", 0.5f},
+                 Case{"llama.attention.clamp_kqv", 8}, Case{"llama.attention.max_alibi_bias", 8},
+                 Case{"llama.attention.sliding_window", 4096}, Case{"llama.attention.layer_norm_epsilon", 1e-5f},
+                 Case{"llama.embedding_scale", 12}, Case{"llama.residual_scale", 0.2f},
+                 Case{"llama.rope.scaling.attn_factor", 1.2f}}) {
+    SCOPED_TRACE(c.key);
+    GgufBuilder b = tinyLlama();
+    b.setF32(c.key, c.value);
+    EXPECT_ERROR(readBytes(b.build()), Error::Unsupported,
+                 std::string("'") + c.key + "' is set; that changes the model's math");
+  }
+  // Off values are accepted: no experts, neutral scales.
+  GgufBuilder off = tinyLlama();
+  off.setU32("llama.expert_count", 0);
+  off.setF32("llama.residual_scale", 1.0f);
+  EXPECT_TRUE(readBytes(off.build()).ok());
+  GgufBuilder unknown = tinyLlama();
+  unknown.setF32("llama.attention.mystery_factor", 2.0f);
+  EXPECT_ERROR(readBytes(unknown.build()), Error::Unsupported, "unknown key 'llama.attention.mystery_factor'");
+  GgufBuilder yarn = tinyLlama();
+  yarn.setString("llama.rope.scaling.type", "yarn");
+  yarn.setF32("llama.rope.scaling.factor", 4.0f);
+  EXPECT_ERROR(readBytes(yarn.build()), Error::Unsupported, "RoPE scaling type 'yarn' is not supported");
+}
+
 TEST(GgufBadInput, UnknownTensorRefused) {
   GgufBuilder b = tinyLlama();
   b.addF32("blk.0.attn_q.bias", {64}, 0.0f);

@@ -59,6 +59,7 @@ Result<ModelSpec> readHuggingFace(const std::string& folder, const ReadOptions& 
   LAC_ASSIGN_OR_RETURN(HfConfig cfg, parseHfConfig(config_text, config_path));
   spec.config = cfg.config;
   spec.metadata = cfg.metadata;
+  spec.warnings = cfg.warnings;
 
   // tokenizer.json + tokenizer_config.json.
   LAC_ASSIGN_OR_RETURN(HfTokenizer tok, readHfTokenizer(folder));

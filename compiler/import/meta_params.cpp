@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -33,35 +34,49 @@ Result<std::optional<double>> numberField(const json& j, const char* key, const 
   return std::optional<double>(j[key].get<double>());
 }
 
-Result<json> loadJson(const std::string& path) {
-  std::error_code ec;
-  LAC_CHECK_OR_RETURN(std::filesystem::is_regular_file(path, ec), Error::NotFound, "%s: no such file",
-                      path.c_str());
-  std::ifstream in(path, std::ios::binary);
-  LAC_CHECK_OR_RETURN(in.good(), Error::IoError, "%s: cannot open", path.c_str());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    json j = json::parse(ss.str());
-    LAC_CHECK_OR_RETURN(j.is_object(), Error::InvalidCheckpoint, "%s: expected a JSON object", path.c_str());
-    return j;
-  } catch (const json::exception& e) {
-    LAC_FAIL(Error::InvalidCheckpoint, "%s: malformed JSON: %s", path.c_str(), e.what());
+// params.json keys: those read here, those that never change the math, and
+// those whose feature is refused unless it is off (absent, null, false, 0,
+// {} or []). Any other key is refused by name: Meta's format is a closed set
+// (llama-models' ModelArgs), so an unknown key is a model LAC does not know.
+constexpr const char* kReadKeys[] = {"dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "multiple_of",
+                                     "ffn_dim_multiplier", "norm_eps", "rope_theta", "use_scaled_rope",
+                                     "rope_scaling_factor", "max_seq_len"};
+constexpr const char* kHarmlessKeys[] = {"max_batch_size"};
+constexpr const char* kOffKeys[] = {"quantization_args", "lora_args", "moe_args", "vision_args",
+                                    "vision_chunk_size", "vision_max_num_chunks",
+                                    "vision_num_cross_attention_layers", "use_qk_norm", "attention_chunk_size",
+                                    "nope_layer_interval", "rope_high_freq_factor", "rope_low_freq_factor"};
+
+bool listed(const std::string& key, std::span<const char* const> keys) {
+  for (const char* k : keys)
+    if (key == k) return true;
+  return false;
+}
+
+bool isOff(const json& v) {
+  if (v.is_null()) return true;
+  if (v.is_boolean()) return !v.get<bool>();
+  if (v.is_number()) return v.get<double>() == 0.0;
+  if (v.is_array() || v.is_object()) return v.empty();
+  return false;
+}
+
+VoidResult checkKeys(const json& j, const std::string& where) {
+  for (const auto& [key, value] : j.items()) {
+    if (listed(key, kReadKeys) || listed(key, kHarmlessKeys)) continue;
+    LAC_CHECK_OR_RETURN(!listed(key, kOffKeys) || isOff(value), Error::Unsupported,
+                        "%s: '%s': %s is not supported (it changes the model's math and LAC does not implement it)",
+                        where.c_str(), key.c_str(), value.dump().substr(0, 60).c_str());
+    LAC_CHECK_OR_RETURN(listed(key, kOffKeys), Error::Unsupported,
+                        "%s: unknown key '%s' (LAC reads Llama 3 params.json: dim, n_layers, n_heads, ...); refusing "
+                        "rather than ignoring what may change the model",
+                        where.c_str(), key.c_str());
   }
+  return {};
 }
 
-}  // namespace
-
-uint32_t metaFfnDim(uint32_t dim, uint32_t multiple_of, std::optional<double> ffn_dim_multiplier) {
-  double hidden = 4.0 * dim;
-  hidden = std::trunc(2.0 * hidden / 3.0);
-  if (ffn_dim_multiplier) hidden = std::trunc(*ffn_dim_multiplier * hidden);
-  const uint64_t h = static_cast<uint64_t>(hidden);
-  return static_cast<uint32_t>(uint64_t(multiple_of) * ((h + multiple_of - 1) / multiple_of));
-}
-
-Result<ModelConfig> readMetaParams(const std::string& path) {
-  LAC_ASSIGN_OR_RETURN(json j, loadJson(path));
+Result<ModelConfig> parseChecked(const json& j, const std::string& path) {
+  LAC_RETURN_IF_ERROR(checkKeys(j, path));
   ModelConfig c;
   c.architecture = "llama";
   LAC_ASSIGN_OR_RETURN(c.dim, uintField(j, "dim", std::nullopt, path));
@@ -88,6 +103,8 @@ Result<ModelConfig> readMetaParams(const std::string& path) {
   if (eps) c.norm_eps = static_cast<float>(*eps);
   LAC_ASSIGN_OR_RETURN(auto theta, numberField(j, "rope_theta", path));
   c.rope_theta = theta ? static_cast<float>(*theta) : 10000.0f;
+  LAC_CHECK_OR_RETURN(c.norm_eps > 0 && c.rope_theta > 0, Error::InvalidCheckpoint,
+                      "%s: norm_eps and rope_theta must be positive", path.c_str());
 
   if (j.contains("use_scaled_rope") && !j["use_scaled_rope"].is_null()) {
     LAC_CHECK_OR_RETURN(j["use_scaled_rope"].is_boolean(), Error::InvalidCheckpoint,
@@ -99,6 +116,42 @@ Result<ModelConfig> readMetaParams(const std::string& path) {
     }
   }
   return c;
+}
+
+}  // namespace
+
+uint32_t metaFfnDim(uint32_t dim, uint32_t multiple_of, std::optional<double> ffn_dim_multiplier) {
+  double hidden = 4.0 * dim;
+  hidden = std::trunc(2.0 * hidden / 3.0);
+  if (ffn_dim_multiplier) hidden = std::trunc(*ffn_dim_multiplier * hidden);
+  const uint64_t h = static_cast<uint64_t>(hidden);
+  return static_cast<uint32_t>(uint64_t(multiple_of) * ((h + multiple_of - 1) / multiple_of));
+}
+
+Result<ModelConfig> parseMetaParams(const std::string& text, const std::string& path) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    LAC_FAIL(Error::InvalidCheckpoint, "%s: malformed JSON: %s", path.c_str(), e.what());
+  }
+  LAC_CHECK_OR_RETURN(j.is_object(), Error::InvalidCheckpoint, "%s: expected a JSON object", path.c_str());
+  try {
+    return parseChecked(j, path);
+  } catch (const json::exception& e) {
+    LAC_FAIL(Error::InvalidCheckpoint, "%s: unexpected JSON structure (%s)", path.c_str(), e.what());
+  }
+}
+
+Result<ModelConfig> readMetaParams(const std::string& path) {
+  std::error_code ec;
+  LAC_CHECK_OR_RETURN(std::filesystem::is_regular_file(path, ec), Error::NotFound, "%s: no such file",
+                      path.c_str());
+  std::ifstream in(path, std::ios::binary);
+  LAC_CHECK_OR_RETURN(in.good(), Error::IoError, "%s: cannot open", path.c_str());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parseMetaParams(ss.str(), path);
 }
 
 }  // namespace lac::import

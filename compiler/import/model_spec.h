@@ -121,6 +121,7 @@ struct ModelSpec {
   ChatFormat chat;
   std::vector<uint32_t> stop_token_ids;  // every token that ends a generation
   std::map<std::string, std::string> metadata;  // other key/values worth printing
+  std::vector<std::string> warnings;  // one line each: what was read but not understood
 
   const TensorView* findTensor(const std::string& name) const;
 };

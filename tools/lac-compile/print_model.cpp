@@ -116,6 +116,7 @@ void printModel(const ModelSpec& spec, std::ostream& os) {
   for (size_t i = 0; i < spec.stop_token_ids.size(); ++i)
     os << (i ? ", " : "") << tokenLabel(spec, spec.stop_token_ids[i]);
   os << (spec.stop_token_ids.empty() ? "none\n" : "\n");
+  for (const std::string& w : spec.warnings) os << "warning:        " << w << "\n";
 }
 
 }  // namespace lac::tools
