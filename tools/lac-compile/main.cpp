@@ -6,7 +6,10 @@
 #include <boost/program_options.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "compiler/build/llama_builder.h"
@@ -15,7 +18,9 @@
 #include "compiler/import/reader.h"
 #include "compiler/pipeline/pipeline.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
+#include "tools/common/cli_number.h"
 #include "tools/lac-compile/print_model.h"
 #include "tools/lac-compile/weights.h"
 
@@ -79,6 +84,42 @@ lac::VoidResult applyChatFormat(lac::import::ModelSpec& spec, const std::string&
   return {};
 }
 
+// Writes a printed stage to `output`: stdout when it is empty or "-", else
+// the file (replaced whole: a temporary file renamed into place, as the
+// artifact is).
+lac::VoidResult writeStage(const std::string& output, const std::string& text) {
+  if (output.empty() || output == "-") {
+    std::cout << text;
+    std::cout.flush();
+    LAC_CHECK_OR_RETURN(std::cout.good(), lac::Error::IoError, "cannot write to standard output");
+    return {};
+  }
+  const std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    LAC_CHECK_OR_RETURN(out.good(), lac::Error::IoError, "%s: cannot open for writing", output.c_str());
+    out << text;
+    out.flush();
+    LAC_CHECK_OR_RETURN(out.good(), lac::Error::IoError, "%s: write failed", output.c_str());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, output, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    LAC_FAIL(lac::Error::IoError, "%s: cannot write (%s)", output.c_str(), ec.message().c_str());
+  }
+  return {};
+}
+
+std::string printModule(mlir::ModuleOp m) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  m.print(os);
+  os << "\n";
+  os.flush();
+  return text;
+}
+
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -91,16 +132,17 @@ int main(int argc, char** argv) {
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
-      ("output,o", po::value<std::string>(&output), "the .lac file to write")
+      ("output,o", po::value<std::string>(&output),
+       "the .lac file to write; with --emit=STAGE, the file the stage is printed to (- or none: stdout)")
       ("target", po::value<std::string>(&copts.target)->default_value("cpu"), "cpu|cuda (cuda: NVIDIA sm_80+, run by a lac-run built with CUDA)")
       ("weight-format", po::value<std::string>(&copts.weight_format)->default_value("auto"),
        "auto|f32|f16|bf16|q8_0, and q4_0|q4_1 (cpu) or q4_g32 (cuda); auto keeps a stored format the target "
        "runs, repacks q4_0/q4_1 into q4_g32 on cuda, converts others to q8_0")
       ("weight-layout", po::value<std::string>(&copts.weight_layout)->default_value("auto"),
        "auto|row_major; auto interleaves q8_0/q4_0/q4_1 matrices by 8 rows for the CPU matmul (q4_1x8, ...)")
-      ("max-seq-len", po::value<uint32_t>(&copts.max_seq_len),
+      ("max-seq-len", lac::cli::number<uint32_t>(1u),
        "positions per sequence in the KV cache (default: the model's context, at most 4096)")
-      ("max-batch", po::value<uint32_t>(&copts.max_batch)->default_value(1), "sequences decoded together")
+      ("max-batch", lac::cli::number<uint32_t>(1, 4096)->default_value(1), "sequences decoded together")
       ("emit", po::value<std::string>(&emit)->default_value("artifact"), "llama-mlir|exec-mlir|plan-json|artifact")
       ("print-ir-after-all", "print the IR after every pass (stderr)")
       ("no-weights", "compile from the config alone; lac-run fills random weights (benchmarking big shapes)")
@@ -110,6 +152,9 @@ int main(int argc, char** argv) {
        "refuses one it does not know")
       ("print-model", "print what was read: hyper-parameters, tensors by dtype, tokenizer, chat format, stop tokens")
       ("config-only", "with --print-model: read config and tokenizer only, not the tensors")
+      ("threads", lac::cli::number<int>(0, 1024)->default_value(0),
+       "threads for the compiler's passes; 0 = all cores, 1 = single-threaded (the artifact is the same "
+       "whatever the number)")
       ("quiet,q", "no progress or memory-plan summary on stderr");
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>(), "checkpoint");
@@ -142,8 +187,8 @@ int main(int argc, char** argv) {
   const bool print_model = vm.count("print-model") > 0;
   if (!print_model && emit == "artifact" && output.empty())
     return fail(lac::Error::InvalidArgument, "no output file: add -o OUT.lac (or --emit=STAGE to print a stage)");
-  if (vm.count("max-seq-len") && copts.max_seq_len == 0)
-    return fail(lac::Error::InvalidArgument, "--max-seq-len must be at least 1");
+  if (vm.count("max-seq-len")) copts.max_seq_len = lac::cli::get<uint32_t>(vm, "max-seq-len");
+  copts.max_batch = lac::cli::get<uint32_t>(vm, "max-batch");
   if (no_weights && !weights_out.empty())
     return fail(lac::Error::InvalidArgument, "--no-weights and --weights-out exclude each other");
 
@@ -153,6 +198,8 @@ int main(int argc, char** argv) {
   ro.config_only = vm.count("config-only") > 0 || no_weights;
   auto spec = lac::import::readModel(model, ro);
   if (!spec.ok()) return fail(spec.status());
+  if (!print_model)
+    for (const std::string& w : spec->warnings) std::cerr << "lac-compile: warning: " << w << "\n";
   if (print_model) {
     lac::tools::printModel(*spec, std::cout);
     return 0;
@@ -162,21 +209,27 @@ int main(int argc, char** argv) {
   if (auto r = lac::pipeline::resolveOptions(*spec, copts); !r.ok()) return fail(r.status());
 
   // Build and optimize.
-  mlir::MLIRContext ctx;
+  // MLIR runs nested passes on a thread pool of --threads threads (none for 1).
+  const int threads = lac::cli::get<int>(vm, "threads");
+  std::unique_ptr<llvm::ThreadPoolInterface> pool;
+  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
+  if (threads != 1) {
+    pool = std::make_unique<llvm::DefaultThreadPool>(threads == 0 ? llvm::hardware_concurrency()
+                                                                  : llvm::hardware_concurrency(threads));
+    ctx.setThreadPool(*pool);
+  }
   lac::pipeline::loadDialects(ctx);
   auto module = lac::build::buildLlamaModuleOrError(*spec, ctx);
   if (!module.ok()) return fail(module.status());
   mlir::ModuleOp m = module->get();
   if (auto r = lac::pipeline::fuse(m, copts); !r.ok()) return fail(r.status());
   if (emit == "llama-mlir") {
-    m.print(llvm::outs());
-    llvm::outs() << "\n";
+    if (auto r = writeStage(output, printModule(m)); !r.ok()) return fail(r.status());
     return 0;
   }
   if (auto r = lac::pipeline::lowerToPlannedExec(m, copts); !r.ok()) return fail(r.status());
   if (emit == "exec-mlir") {
-    m.print(llvm::outs());
-    llvm::outs() << "\n";
+    if (auto r = writeStage(output, printModule(m)); !r.ok()) return fail(r.status());
     return 0;
   }
 
@@ -189,7 +242,9 @@ int main(int argc, char** argv) {
     eo.weights_out = weights_out;
   }
   if (emit == "plan-json") {
-    if (auto r = lac::emit::emitPlanJson(m, *spec, std::cout, {}, eo); !r.ok()) return fail(r.status());
+    std::ostringstream json;
+    if (auto r = lac::emit::emitPlanJson(m, *spec, json, {}, eo); !r.ok()) return fail(r.status());
+    if (auto r = writeStage(output, json.str()); !r.ok()) return fail(r.status());
     return 0;
   }
 

@@ -68,13 +68,13 @@ int cmdBench(int argc, char** argv) {
   po::options_description visible(kUsage);
   visible.add_options()
       ("help,h", "show this help")
-      ("prompt-len", po::value<uint32_t>()->default_value(128), "prompt tokens per sequence")
-      ("gen-len", po::value<uint32_t>()->default_value(64), "generated tokens per sequence")
-      ("batch", po::value<uint32_t>()->default_value(1), "sequences run together")
-      ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores")
-      ("repetitions,r", po::value<uint32_t>()->default_value(3), "measured runs")
-      ("reps", po::value<uint32_t>(), "the same as --repetitions")
-      ("warmup", po::value<uint32_t>()->default_value(1), "unmeasured runs first")
+      ("prompt-len", cli::number<uint32_t>(1, 1u << 20)->default_value(128), "prompt tokens per sequence")
+      ("gen-len", cli::number<uint32_t>(1, 1u << 20)->default_value(64), "generated tokens per sequence")
+      ("batch", cli::number<uint32_t>(1, 4096)->default_value(1), "sequences run together")
+      ("threads", cli::number<int>(0, 4096)->default_value(0), "CPU threads; 0 = all cores")
+      ("repetitions,r", cli::number<uint32_t>(1, 1000000)->default_value(3), "measured runs")
+      ("reps", cli::number<uint32_t>(1, 1000000), "the same as --repetitions")
+      ("warmup", cli::number<uint32_t>(0, 1000000)->default_value(1), "unmeasured runs first")
       ("random-weights", "run on random weights (of the plan's formats) even where the artifact has weights")
       ("roofline", "measure the memory read bandwidth and report decode as a fraction of its roofline")
       ("int8-prefill", "CPU: prefill with plain int8 activations (faster, less exact; "
@@ -83,14 +83,12 @@ int cmdBench(int argc, char** argv) {
   po::variables_map vm;
   int code = 0;
   if (!parseModelArgs(argc, argv, kUsage, visible, vm, &code)) return code;
-  const uint32_t plen = vm["prompt-len"].as<uint32_t>(), glen = vm["gen-len"].as<uint32_t>();
-  const uint32_t batch = vm["batch"].as<uint32_t>();
-  const uint32_t reps = vm.count("reps") ? vm["reps"].as<uint32_t>() : vm["repetitions"].as<uint32_t>();
-  if (plen == 0 || glen == 0 || batch == 0 || reps == 0)
-    return fail(Error::InvalidArgument, "--prompt-len, --gen-len, --batch and --repetitions must be > 0");
+  const uint32_t plen = cli::get<uint32_t>(vm, "prompt-len"), glen = cli::get<uint32_t>(vm, "gen-len");
+  const uint32_t batch = cli::get<uint32_t>(vm, "batch");
+  const uint32_t reps = vm.count("reps") ? cli::get<uint32_t>(vm, "reps") : cli::get<uint32_t>(vm, "repetitions");
 
   LoadOptions lo;
-  lo.threads = vm["threads"].as<int>();
+  lo.threads = cli::get<int>(vm, "threads");
   lo.random_weights = vm.count("random-weights") > 0;
   lo.int8_prefill = vm.count("int8-prefill") > 0;
   auto loaded = loadModel(vm["model"].as<std::string>(), lo);
@@ -112,7 +110,7 @@ int cmdBench(int argc, char** argv) {
   o.max_gen_len = glen;
 
   std::vector<Sample> samples;
-  const uint32_t warmup = vm["warmup"].as<uint32_t>();
+  const uint32_t warmup = cli::get<uint32_t>(vm, "warmup");
   for (uint32_t r = 0; r < warmup + reps; ++r) {
     auto res = generate::generate(model, prompts, o);
     if (!res.ok()) return fail(res.status());

@@ -109,7 +109,7 @@ int cmdChat(int argc, char** argv) {
       ("system", po::value<std::string>()->default_value(""), "system message (interactive)")
       ("dialogs", po::value<std::string>(), "run the dialogs in FILE.json instead of reading stdin")
       ("json", "print the results as JSON (with --dialogs)")
-      ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores");
+      ("threads", cli::number<int>(0, 4096)->default_value(0), "CPU threads; 0 = all cores");
   visible.add(samplingOptions(false));
   po::variables_map vm;
   int code = 0;
@@ -128,7 +128,7 @@ int cmdChat(int argc, char** argv) {
     return fail(Error::InvalidArgument, "--json needs --dialogs (see lac-run chat --help)");
   }
 
-  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0});
+  auto loaded = loadModel(vm["model"].as<std::string>(), {cli::get<int>(vm, "threads"), 0});
   if (!loaded.ok()) return fail(loaded.status());
   generate::LoadedModel& m = (*loaded)->model;
   if (!m.chat) return fail(Error::InvalidArgument, vm["model"].as<std::string>() +

@@ -57,7 +57,7 @@ int cmdComplete(int argc, char** argv) {
       ("help,h", "show this help")
       ("prompts-file", po::value<std::string>(), "read prompts from FILE, one per line")
       ("json", "print the results as JSON")
-      ("threads", po::value<int>()->default_value(0), "CPU threads; 0 = all cores");
+      ("threads", cli::number<int>(0, 4096)->default_value(0), "CPU threads; 0 = all cores");
   visible.add(samplingOptions(true));
   po::options_description hidden;
   hidden.add_options()("model", po::value<std::string>())("prompt", po::value<std::vector<std::string>>());
@@ -73,7 +73,7 @@ int cmdComplete(int argc, char** argv) {
   auto prompts = readPrompts(vm);
   if (!prompts.ok()) return fail(prompts.status());
 
-  auto loaded = loadModel(vm["model"].as<std::string>(), {vm["threads"].as<int>(), 0});
+  auto loaded = loadModel(vm["model"].as<std::string>(), {cli::get<int>(vm, "threads"), 0});
   if (!loaded.ok()) return fail(loaded.status());
   generate::LoadedModel& m = (*loaded)->model;
   auto opts = generateOptions(vm, m.defaults);

@@ -100,16 +100,10 @@ int cmdDetokenize(int argc, char** argv) {
   std::vector<uint32_t> ids;
   if (vm.count("id"))
     for (const std::string& s : vm["id"].as<std::vector<std::string>>()) {
-      size_t used = 0;
-      unsigned long v = 0;
-      try {
-        v = std::stoul(s, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (used != s.size() || s.empty() || s[0] == '-' || v > 0xffffffffUL)
-        return fail(Error::InvalidArgument, "token id '" + s + "' is not a non-negative integer");
-      ids.push_back(uint32_t(v));
+      uint32_t v = 0;
+      if (!cli::parseStrict(s, v))
+        return fail(Error::InvalidArgument, "token id '" + s + "' is not an integer from 0 to 4294967295");
+      ids.push_back(v);
     }
   auto a = openArtifact(vm["model"].as<std::string>(), false);
   if (!a.ok()) return fail(a.status());

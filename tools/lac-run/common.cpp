@@ -57,13 +57,13 @@ bool parseModelArgs(int argc, char** argv, const char* usage, const po::options_
 po::options_description samplingOptions(bool echo) {
   po::options_description o("Generation");
   o.add_options()
-      ("max-gen-len", po::value<uint32_t>(), "most tokens to generate (default: the artifact's, else up to max_seq_len)")
-      ("temperature", po::value<float>(), "softmax temperature, >= 0; 0 = greedy (default: the artifact's, 0.6)")
-      ("top-p", po::value<float>(), "nucleus sampling, in (0, 1]; 1 = off (default: the artifact's, 0.9)")
-      ("top-k", po::value<int32_t>()->default_value(0), "keep the k most likely tokens; 0 = off")
-      ("min-p", po::value<float>()->default_value(0.0f), "drop tokens below min-p x the top probability; 0 = off")
-      ("repeat-penalty", po::value<float>()->default_value(1.0f), "penalty on the last 64 tokens; 1 = off")
-      ("seed", po::value<uint64_t>(), "random seed (default: a random one)")
+      ("max-gen-len", cli::number<uint32_t>(), "most tokens to generate (default: the artifact's, else up to max_seq_len)")
+      ("temperature", cli::number<float>(), "softmax temperature, >= 0; 0 = greedy (default: the artifact's, 0.6)")
+      ("top-p", cli::number<float>(), "nucleus sampling, in (0, 1]; 1 = off (default: the artifact's, 0.9)")
+      ("top-k", cli::number<int32_t>(0, INT32_MAX)->default_value(0), "keep the k most likely tokens; 0 = off")
+      ("min-p", cli::number<float>()->default_value(0.0f), "drop tokens below min-p x the top probability; 0 = off")
+      ("repeat-penalty", cli::number<float>()->default_value(1.0f), "penalty on the last 64 tokens; 1 = off")
+      ("seed", cli::number<uint64_t>(), "random seed (default: a random one)")
       ("logprobs", "report each token's log-probability");
   if (echo) o.add_options()("echo", "include the prompt (and its logprobs) in the output");
   return o;
@@ -72,13 +72,13 @@ po::options_description samplingOptions(bool echo) {
 Result<generate::GenerateOptions> generateOptions(const po::variables_map& vm,
                                                   const generate::GenerationDefaults& d) {
   generate::GenerateOptions o;
-  o.max_gen_len = vm.count("max-gen-len") ? vm["max-gen-len"].as<uint32_t>() : d.max_gen_len;
-  o.temperature = vm.count("temperature") ? vm["temperature"].as<float>() : d.temperature;
-  o.top_p = vm.count("top-p") ? vm["top-p"].as<float>() : d.top_p;
-  o.top_k = vm["top-k"].as<int32_t>();
-  o.min_p = vm["min-p"].as<float>();
-  o.repetition_penalty = vm["repeat-penalty"].as<float>();
-  o.seed = vm.count("seed") ? vm["seed"].as<uint64_t>() : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  o.max_gen_len = vm.count("max-gen-len") ? cli::get<uint32_t>(vm, "max-gen-len") : d.max_gen_len;
+  o.temperature = vm.count("temperature") ? cli::get<float>(vm, "temperature") : d.temperature;
+  o.top_p = vm.count("top-p") ? cli::get<float>(vm, "top-p") : d.top_p;
+  o.top_k = cli::get<int32_t>(vm, "top-k");
+  o.min_p = cli::get<float>(vm, "min-p");
+  o.repetition_penalty = cli::get<float>(vm, "repeat-penalty");
+  o.seed = vm.count("seed") ? cli::get<uint64_t>(vm, "seed") : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   o.logprobs = vm.count("logprobs") > 0;
   o.echo = vm.count("echo") > 0;
   sampling::SamplerOptions so;

@@ -14,6 +14,7 @@
 #include "runtime/core/result.h"
 #include "runtime/generate/generate.h"
 #include "runtime/generate/loaded_model.h"
+#include "tools/common/cli_number.h"
 
 namespace lac::run {
 

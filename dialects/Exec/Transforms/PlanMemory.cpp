@@ -61,8 +61,10 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (maxSeqLen <= 0 || maxBatch <= 0) {
-      module.emitError("lac-plan-memory needs max-seq-len > 0 and max-batch > 0, got ")
+    // The same bounds as lac-compile's options (--max-seq-len fits in u32,
+    // --max-batch at most 4096), so no buffer size below can overflow.
+    if (maxSeqLen <= 0 || maxBatch <= 0 || maxSeqLen > int64_t(UINT32_MAX) || maxBatch > 4096) {
+      module.emitError("lac-plan-memory needs max-seq-len in [1, 4294967295] and max-batch in [1, 4096], got ")
           << "max-seq-len=" << int64_t(maxSeqLen) << " max-batch=" << int64_t(maxBatch);
       return signalPassFailure();
     }
