@@ -197,6 +197,20 @@ TEST(Tokenizer, SmolLM2ImStartIsPlainTextUnlessRecognized) {
   EXPECT_EQ(*tok->decode(plain), text);
 }
 
+// Found by gpt2_roundtrip_fuzzer (test/fuzz-corpus/gpt2_roundtrip/
+// crash-319868bb...): SmolLM2's vocabulary has no token for some control
+// bytes (0x16 among them). Like Hugging Face tokenizers (BPE without an
+// unk_token) and llama.cpp, those bytes are dropped, and nothing else is:
+// the rest of the text still round-trips.
+TEST(Tokenizer, SmolLM2DropsBytesItsVocabularyLacksLikeHfAndLlamaCpp) {
+  LAC_REQUIRE_TOKENIZER(tok, smollm2);
+  std::string text(72, '\x16');
+  text += "a";
+  const auto ids = enc(*tok, text);
+  EXPECT_EQ(*tok->decode(ids), "a");
+  EXPECT_EQ(*tok->decode(enc(*tok, "x\x16y \x16\x16 z")), "xy  z");
+}
+
 TEST(Tokenizer, Llama3LongRunsAreFast) {
   LAC_REQUIRE_TOKENIZER(tok, llama3);
   // 200k letters without a break and 200k spaces: each cut at 25000 code
