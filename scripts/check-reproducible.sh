@@ -11,8 +11,8 @@
 #   scripts/check-reproducible.sh --load --runs 20 build/bin/lac-compile ~/.cache/lac/SmolLM2-135M-Instruct.Q4_1.gguf
 #   scripts/check-reproducible.sh --runs 100 --load build/bin/lac-compile ~/.cache/lac/SmolLM2-135M-Instruct.Q4_1.gguf
 #
-# Prints one line per run (threads, seconds, sha256) and a summary; exits 1
-# when a compile fails or two runs differ.
+# Prints one line per run (threads, milliseconds, sha256) and a summary;
+# exits 1 when a compile fails or two runs differ, 77 when MODEL is missing.
 set -euo pipefail
 
 load=0 runs=5 stages=0
@@ -31,6 +31,10 @@ if [[ $# -lt 2 ]]; then
 fi
 lac=$1 model=$2
 shift 2
+if [[ ! -e "$model" ]]; then
+  echo "check-reproducible: $model not found (skipped)"
+  exit 77  # ctest's SKIP_RETURN_CODE
+fi
 extra=("$@")
 
 work=$(mktemp -d)
