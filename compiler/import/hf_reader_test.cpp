@@ -334,7 +334,7 @@ TEST_F(HfReaderTest, NonLlamaModelType) {
 TEST_F(HfReaderTest, UnsupportedRopeScaling) {
   fs::path d = copyOf("single");
   editFile(d / "config.json", "\"rope_type\": \"llama3\"", "\"rope_type\": \"yarn\"");
-  EXPECT_ERROR(readModel(d.string()), Error::Unsupported, "rope_scaling type 'yarn' is not supported");
+  EXPECT_ERROR(readModel(d.string()), Error::Unsupported, "rope_scaling rope_type 'yarn' is not supported");
 }
 
 TEST_F(HfReaderTest, ShapeDisagreesWithConfig) {
