@@ -450,7 +450,6 @@ struct ConvertLlamaToExec
       if (!f.isExternal() && failed(FunctionLowering(f, fused).run()))
         return signalPassFailure();
     fused.eraseUnusedParts();
-    lac::exec_kernels::unifyFusedFormats(module);
     if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
       signalPassFailure();
   }

@@ -1,7 +1,5 @@
 #include "compiler/conversion/pack_q4_g32.h"
 
-#include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -36,27 +34,6 @@ void setNibble(uint8_t* qs, uint64_t i, int q) {
 }
 
 }  // namespace
-
-void quantizeRowQ4G32(const float* x, uint8_t* dst, uint64_t n) {
-  const Planes p = planes(dst, n);
-  std::memset(p.qs, 0, n / 2);
-  for (uint64_t g = 0; g < n / kGroup; ++g) {
-    const float* xg = x + g * kGroup;
-    float min = FLT_MAX, max = -FLT_MAX;
-    for (uint64_t j = 0; j < kGroup; ++j) {
-      min = std::min(min, xg[j]);
-      max = std::max(max, xg[j]);
-    }
-    const float d = (max - min) / 15.0f;
-    const float id = d != 0.0f ? 1.0f / d : 0.0f;
-    putF16(p.d + 2 * g, floatToF16(d));
-    putF16(p.m + 2 * g, floatToF16(min));
-    for (uint64_t j = 0; j < kGroup; ++j) {
-      const int q = std::min(15, static_cast<int>(static_cast<int8_t>((xg[j] - min) * id + 0.5f)));
-      setNibble(p.qs, g * kGroup + j, q);
-    }
-  }
-}
 
 VoidResult repackRowToQ4G32(DType src_type, const uint8_t* src, uint8_t* dst, uint64_t n) {
   LAC_CHECK_OR_RETURN(src_type == DType::Q4_0 || src_type == DType::Q4_1, Error::Unsupported,

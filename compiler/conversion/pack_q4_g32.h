@@ -7,7 +7,8 @@
 // (value = d * q + m) blocks repack into it without changing one value:
 // q4_0 takes m = -8 d (exact in f16 for any finite d with |8 d| <= 65504),
 // q4_1 keeps d and m; only the nibbles move (GGML keeps element j in the
-// low nibble of qs[j] and element j + 16 in its high nibble).
+// low nibble of qs[j] and element j + 16 in its high nibble). Quantizing
+// f32 into Q4_G32 (pack_weights.h quantizeRow) is q4_1 then this repacking.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +17,6 @@
 #include "runtime/core/result.h"
 
 namespace lac::conversion {
-
-// n floats (a multiple of 32) -> one Q4_G32 row of rowBytes(Q4_G32, n) bytes,
-// q4_1's rounding per group: d = (max - min) / 15, m = min,
-// q = min(15, trunc((x - min) / d + 0.5)).
-void quantizeRowQ4G32(const float* x, uint8_t* dst, uint64_t n);
 
 // One row of n elements in GGML `src_type` (Q4_0 or Q4_1) -> the same values
 // as a Q4_G32 row. Unsupported for another type; InvalidArgument when a q4_0

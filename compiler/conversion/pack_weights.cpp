@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <vector>
 #include <string>
 
 #include "compiler/conversion/pack_q4_g32.h"
@@ -148,9 +149,12 @@ VoidResult quantizeRow(DType target, const float* src, uint8_t* dst, uint64_t n)
   LAC_CHECK_OR_RETURN(n % info.blockElems == 0, Error::InvalidArgument,
                       "%llu elements are not a whole number of %s blocks", static_cast<unsigned long long>(n),
                       std::string(info.name).c_str());
-  if (target == DType::Q4_G32) {  // planar: the row is one unit, not a run of blocks
-    quantizeRowQ4G32(src, dst, n);
-    return {};
+  if (target == DType::Q4_G32) {
+    // q4_1's rounding, then the lossless repacking into the planar row (one
+    // quantizer for both formats).
+    std::vector<uint8_t> q4_1(n / 32 * dtypeInfo(DType::Q4_1).blockBytes);
+    LAC_RETURN_IF_ERROR(quantizeRow(DType::Q4_1, src, q4_1.data(), n));
+    return repackRowToQ4G32(DType::Q4_1, q4_1.data(), dst, n);
   }
   for (uint64_t i = 0; i < n / info.blockElems; ++i) {
     const float* x = src + i * info.blockElems;

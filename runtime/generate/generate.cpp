@@ -217,15 +217,19 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
 Result<GenerateResult> generate(engine::Model& model, const std::vector<std::vector<int32_t>>& prompts,
                                 const GenerateOptions& options, const TokenCallback& on_token) {
   LAC_RETURN_IF_ERROR(checkInputs(model.limits(), prompts, options));
-  sampling::SamplerOptions so;
-  so.temperature = options.temperature;
-  so.top_p = options.top_p;
-  so.top_k = options.top_k;
-  so.min_p = options.min_p;
-  so.repetition_penalty = options.repetition_penalty;
-  LAC_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::create(so));
+  LAC_ASSIGN_OR_RETURN(sampling::Sampler sampler, sampling::Sampler::create(samplerOptions(options)));
   Generator g(model, options, std::move(sampler), on_token);
   return g.run(prompts);
+}
+
+sampling::SamplerOptions samplerOptions(const GenerateOptions& o) {
+  sampling::SamplerOptions so;
+  so.temperature = o.temperature;
+  so.top_p = o.top_p;
+  so.top_k = o.top_k;
+  so.min_p = o.min_p;
+  so.repetition_penalty = o.repetition_penalty;
+  return so;
 }
 
 }  // namespace lac::generate

@@ -34,6 +34,7 @@
 
 #include "runtime/core/result.h"
 #include "runtime/engine/model.h"
+#include "runtime/sampling/sampler.h"
 
 namespace lac::generate {
 
@@ -50,6 +51,10 @@ struct GenerateOptions {
   uint64_t seed = 0;
   std::vector<int32_t> stop_ids;    // any of them ends a sequence
 };
+
+// The sampler's share of `o` (temperature, top-p, top-k, min-p, repetition
+// penalty); sampling::validateSamplerOptions checks it.
+sampling::SamplerOptions samplerOptions(const GenerateOptions& o);
 
 enum class FinishReason { Stop, Length };
 

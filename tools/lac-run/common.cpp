@@ -81,13 +81,7 @@ Result<generate::GenerateOptions> generateOptions(const po::variables_map& vm,
   o.seed = vm.count("seed") ? cli::get<uint64_t>(vm, "seed") : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   o.logprobs = vm.count("logprobs") > 0;
   o.echo = vm.count("echo") > 0;
-  sampling::SamplerOptions so;
-  so.temperature = o.temperature;
-  so.top_p = o.top_p;
-  so.top_k = o.top_k;
-  so.min_p = o.min_p;
-  so.repetition_penalty = o.repetition_penalty;
-  LAC_RETURN_IF_ERROR(sampling::validateSamplerOptions(so));
+  LAC_RETURN_IF_ERROR(sampling::validateSamplerOptions(generate::samplerOptions(o)));
   return o;
 }
 

@@ -2,12 +2,9 @@
 // picks the executor from the plan's target: CPU, or CUDA when built in).
 #include <chrono>
 
+#include "runtime/engine/load_model.h"
 #include "runtime/generate/plan_tokenizer.h"
 #include "tools/lac-run/common.h"
-
-#if LAC_HAVE_ENGINE
-#include "runtime/engine/load_model.h"
-#endif
 
 namespace lac::run {
 
@@ -15,16 +12,12 @@ namespace {
 
 // The engine of the artifact's target (runtime/engine/load_model.h).
 Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, const LoadOptions& opts) {
-#if LAC_HAVE_ENGINE
   engine::EngineOptions eo;
   eo.threads = opts.threads;
   eo.max_batch = opts.max_batch;
   eo.random_weights = opts.random_weights;
   eo.precise_prefill = !opts.int8_prefill;
   return engine::loadModel(a, eo);
-#else
-  LAC_FAIL(Error::Unsupported, "%s: this build of lac-run has no engine to run the model", a.name().c_str());
-#endif
 }
 
 }  // namespace

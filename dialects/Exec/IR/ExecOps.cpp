@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Common/AttentionGeometry.h"
+#include "dialects/Common/ShapeHelpers.h"
 #include "dialects/Exec/IR/ExecOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -47,20 +48,13 @@ static void printFormatKeyword(OpAsmPrinter &printer, Operation *,
 
 namespace {
 
-bool isDyn(int64_t d) { return ShapedType::isDynamic(d); }
-bool tokensAgree(int64_t a, int64_t b) { return isDyn(a) || isDyn(b) || a == b; }
+using lac::dialects::isDyn;
+using lac::dialects::shapeStr;
+using lac::dialects::tokensAgree;
+
 
 BufferType buf(Value v) { return cast<BufferType>(v.getType()); }
 int64_t dim(Value v, unsigned i) { return buf(v).getDimSize(i); }
-
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i) s += ", ";
-    s += isDyn(d) ? "?" : std::to_string(d);
-  }
-  return s + "]";
-}
 
 LogicalResult verifyKernel(Operation *op, StringAttr kernel) {
   if (kernel.getValue().empty())

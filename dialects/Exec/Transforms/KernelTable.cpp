@@ -119,7 +119,7 @@ SmallVector<FlatSymbolRefAttr> normWeights(Operation *op) {
 }
 
 //===----------------------------------------------------------------------===//
-// Fused groups share one format
+// Format precision (a fused weight takes the most precise of its parts)
 //===----------------------------------------------------------------------===//
 
 static int precision(WeightFormat f) {
@@ -137,38 +137,6 @@ static int precision(WeightFormat f) {
 
 WeightFormat morePrecise(WeightFormat a, WeightFormat b) {
   return precision(b) > precision(a) ? b : a;
-}
-
-void unifyFusedFormats(ModuleOp module, llvm::DenseMap<StringAttr, WeightFormat> &formats) {
-  for (bool changed = true; changed;) {
-    changed = false;
-    module.walk([&](Operation *op) {
-      SmallVector<FlatSymbolRefAttr> refs = matrixWeights(op);
-      if (refs.size() < 2 || !llvm::all_of(refs, [&](FlatSymbolRefAttr r) {
-            return formats.count(r.getAttr());
-          }))
-        return;
-      WeightFormat best = formats[refs.front().getAttr()];
-      for (FlatSymbolRefAttr r : refs)
-        if (precision(formats[r.getAttr()]) > precision(best))
-          best = formats[r.getAttr()];
-      for (FlatSymbolRefAttr r : refs)
-        if (formats[r.getAttr()] != best) {
-          formats[r.getAttr()] = best;
-          changed = true;
-        }
-    });
-  }
-}
-
-void unifyFusedFormats(ModuleOp module) {
-  llvm::DenseMap<StringAttr, WeightFormat> formats;
-  for (WeightOp w : module.getOps<WeightOp>())
-    formats[w.getSymNameAttr()] = w.getFormat();
-  unifyFusedFormats(module, formats);
-  for (WeightOp w : module.getOps<WeightOp>())
-    if (formats[w.getSymNameAttr()] != w.getFormat())
-      w.setFormatAttr(WeightFormatAttr::get(module.getContext(), formats[w.getSymNameAttr()]));
 }
 
 //===----------------------------------------------------------------------===//

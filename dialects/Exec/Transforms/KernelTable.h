@@ -60,17 +60,6 @@ llvm::SmallVector<mlir::FlatSymbolRefAttr> normWeights(mlir::Operation *op);
 // (f32 > f16 > bf16 > q8_0 > q4_g32 > q4_1 > q4_0).
 WeightFormat morePrecise(WeightFormat a, WeightFormat b);
 
-// Matrices read by one kernel op must share a format: each group takes the
-// most precise format among its members (f32 > f16 > bf16 > q8_0 > q4_g32 >
-// q4_1 > q4_0). Today every kernel op reads one matrix (the qkv and gate/up
-// projections read one fused exec.weight, `concat_of`), so this only matters
-// for kernels that may read several in the future.
-// `formats` maps every exec.weight's name to its format and is updated.
-void unifyFusedFormats(mlir::ModuleOp module,
-                       llvm::DenseMap<mlir::StringAttr, WeightFormat> &formats);
-// The same on the exec.weight ops' own `format` attributes.
-void unifyFusedFormats(mlir::ModuleOp module);
-
 // Sets `kernel` on every kernel op of `module` from its matrix weights'
 // format; an op whose matrices disagree in format, or that the target has no
 // kernel for, is an error (emitted on the op).

@@ -118,7 +118,6 @@ struct SelectWeightFormats
         return signalPassFailure();
       chosen[w.getSymNameAttr()] = *f;
     }
-    lac::exec_kernels::unifyFusedFormats(module, chosen);
 
     for (WeightOp w : module.getOps<WeightOp>()) {
       WeightFormat f = chosen[w.getSymNameAttr()];

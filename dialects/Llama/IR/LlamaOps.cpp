@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Common/AttentionGeometry.h"
+#include "dialects/Common/ShapeHelpers.h"
 #include "dialects/Llama/IR/LlamaOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -26,24 +27,15 @@ using namespace mlir::llama;
 
 namespace {
 
-bool isDyn(int64_t d) { return ShapedType::isDynamic(d); }
+using lac::dialects::isDyn;
+using lac::dialects::shapeStr;
+using lac::dialects::tokensAgree;
 
-// Token dimensions agree unless one is dynamic.
-bool tokensAgree(int64_t a, int64_t b) { return isDyn(a) || isDyn(b) || a == b; }
 
 int64_t dim(Value v, unsigned i) {
   return cast<RankedTensorType>(v.getType()).getDimSize(i);
 }
 Type elementOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
-
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) {
-    if (i) s += ", ";
-    s += isDyn(d) ? "?" : std::to_string(d);
-  }
-  return s + "]";
-}
 
 // All values share one element type.
 LogicalResult verifySameElementType(Operation *op, ValueRange values) {

@@ -18,13 +18,6 @@ CudaEngine::~CudaEngine() = default;
 
 std::string CudaEngine::deviceName() const { return state_ ? state_->device_name : std::string(); }
 
-uint64_t CudaEngine::deviceBytes() const {
-  uint64_t n = state_->weights.bytes() + state_->kv.bytes() + state_->ctx.workspace_bytes;
-  for (const CudaEntryPoint* ep : {state_->prefill.get(), state_->decode.get()})
-    if (ep) n += ep->arena.bytes() + ep->norm_scratch.bytes() + ep->mm_scratch.bytes() + ep->io.bytes();
-  return n;
-}
-
 // ---------------------------------------------------------------------------
 // Device
 

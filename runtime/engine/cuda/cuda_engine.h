@@ -60,8 +60,6 @@ class CudaEngine final : public Model {
 
   const artifact::Artifact& artifact() const { return artifact_; }
   std::string deviceName() const;
-  // Bytes of device memory the engine holds (weights, arenas, scratch, KV).
-  uint64_t deviceBytes() const;
 
  private:
   explicit CudaEngine(artifact::Artifact a);
