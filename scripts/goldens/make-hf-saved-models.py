@@ -30,7 +30,7 @@ Goldens (goldens.json in each folder), transformers in float32 on the saved
 files: for each prompt the text, transformers' token ids, the top-5 logits at
 the last prompt position and 16 greedy tokens (full forward per step, no KV
 cache), with the smallest top-1/top-2 gap seen along the way.
-runtime/engine/golden_e2e_test.cpp (HfSavedGoldenTest) compiles each folder
+test/integration/golden_e2e_test.cpp (HfSavedGoldenTest) compiles each folder
 with --weight-format f32 and asserts the same tokens and logits within 1e-3.
 """
 import json

@@ -13,7 +13,7 @@ For each prompt: its token ids (from the GGUF's own tokenizer, via
 transformers), the top-5 logits at the last prompt position and 32 greedy
 tokens; the llama.cpp golden also has the top-5 after 0, 8, 16 and 31 of its
 own greedy tokens (top5_at). Not run in CI; CI compares against the committed files
-(runtime/engine/golden_e2e_test.cpp).
+(test/integration/golden_e2e_test.cpp).
 
 Usage: scripts/goldens/make-smollm2-goldens.py [--gguf PATH] [--only hf|llamacpp|compare]
 """

@@ -13,7 +13,7 @@ Llama 3 tokenizer on varied text, one longer than 64 tokens), records:
   logit_mean/std  the mean and standard deviation over the whole vocabulary
   greedy          16 greedy tokens (full forward per step, no KV cache)
 into test/goldens/e2e/tiny-llama3.json. Not run in CI; CI compares against the
-committed file (runtime/engine/golden_e2e_test.cpp).
+committed file (test/integration/golden_e2e_test.cpp).
 
 Usage: scripts/goldens/make-tiny-goldens.py [out.json]
 Needs torch, transformers and numpy.

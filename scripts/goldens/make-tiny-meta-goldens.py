@@ -21,7 +21,7 @@ each prompt's last position equal the single-prompt forward's (max |diff|
 printed), and the token ids equal those of tiny-llama3.json (transformers'
 tokenizer); the largest logit difference to the transformers goldens is
 printed. Not run in CI; CI compares against the committed file
-(runtime/engine/golden_e2e_test.cpp).
+(test/integration/golden_e2e_test.cpp).
 
 Usage: scripts/goldens/make-tiny-meta-goldens.py [--checkpoint DIR] [out.json]
 Needs torch, tiktoken and numpy.
