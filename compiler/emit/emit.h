@@ -81,6 +81,13 @@ using WeightProvider = std::function<VoidResult(std::string_view weight_name, co
 // `spec` must outlive the provider.
 WeightProvider modelSpecWeights(const import::ModelSpec& spec);
 
+// The provider every caller that compiles a checkpoint uses (lac-compile,
+// and any future API): as stored where the exec weight's format, layout and
+// shape are the tensor's, else packed/quantized by compiler/conversion
+// (pack_weights.h), fused weights (`concat_of`) as their parts' rows
+// stacked. `spec` must outlive the provider.
+WeightProvider checkpointWeights(const import::ModelSpec& spec);
+
 // ---------------------------------------------------------------------------
 // Options
 

@@ -22,7 +22,6 @@
 #include "llvm/Support/raw_ostream.h"
 #include "tools/common/cli_number.h"
 #include "tools/lac-compile/print_model.h"
-#include "tools/lac-compile/weights.h"
 
 namespace po = boost::program_options;
 
@@ -251,7 +250,7 @@ int main(int argc, char** argv) {
   // Write the artifact, with a progress bar while weights are packed.
   lac::emit::ProgressBar bar("packing weights", stderr);
   if (!quiet) eo.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  auto provider = no_weights ? lac::emit::WeightProvider{} : lac::tools::packingWeightProvider(*spec);
+  auto provider = no_weights ? lac::emit::WeightProvider{} : lac::emit::checkpointWeights(*spec);
   if (auto r = lac::emit::emitArtifact(m, *spec, provider, eo); !r.ok()) return fail(r.status());
   if (!quiet) {
     bar.finish();

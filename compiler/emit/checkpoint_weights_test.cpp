@@ -1,4 +1,4 @@
-// The packing provider (weights.cpp) on fused weights: the hand-written
+// checkpointWeights (checkpoint_weights.cpp) on fused weights: the hand-written
 // planned module (test/Emit/Inputs/tiny-planned.mlir) with wqkv requantized
 // to q8_0 is written with the tiny GGUF model, then the artifact's wqkv and
 // w13 bytes are compared with their parts packed one by one and stacked.
@@ -18,9 +18,8 @@
 #include "mlir/Parser/Parser.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/test_temp.h"
-#include "tools/lac-compile/weights.h"
 
-namespace lac::tools {
+namespace lac::emit {
 namespace {
 
 namespace fs = std::filesystem;
@@ -68,7 +67,7 @@ TEST(CompileFusedWeightsTest, FusedWeightBytesAreThePartsRowsStacked) {
   emit::EmitOptions o;
   o.path = dir + "/fused.lac";
   // The provider sees the parts of each fused weight.
-  emit::WeightProvider packing = packingWeightProvider(*spec);
+  emit::WeightProvider packing = checkpointWeights(*spec);
   std::vector<std::string> seen_parts;
   emit::WeightProvider spy = [&](std::string_view name, const emit::ExecWeightInfo& info,
                                  emit::WeightSink& sink) -> VoidResult {
@@ -111,4 +110,4 @@ TEST(CompileFusedWeightsTest, FusedWeightBytesAreThePartsRowsStacked) {
 }
 
 }  // namespace
-}  // namespace lac::tools
+}  // namespace lac::emit

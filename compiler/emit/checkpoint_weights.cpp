@@ -1,14 +1,18 @@
-#include "tools/lac-compile/weights.h"
-
+// checkpointWeights: the one place that decides how a checkpoint tensor
+// becomes an artifact weight (emit.h). As stored when the exec weight's
+// format, layout and shape are the tensor's; packed/converted by
+// compiler/conversion/pack_weights.h otherwise; fused weights stack their
+// parts' packed rows.
 #include "compiler/conversion/pack_weights.h"
+#include "compiler/emit/emit.h"
 
-namespace lac::tools {
+namespace lac::emit {
 
 namespace {
 
 // A fused weight: its parts' rows stacked (packConcatRows), in its format.
-VoidResult packFused(const import::ModelSpec& spec, std::string_view name, const emit::ExecWeightInfo& info,
-                     emit::WeightSink& sink) {
+VoidResult packFused(const import::ModelSpec& spec, std::string_view name, const ExecWeightInfo& info,
+                     WeightSink& sink) {
   std::vector<const import::TensorView*> parts;
   for (const std::string& part : info.concat_of) {
     const import::TensorView* t = spec.findTensor(part);
@@ -25,10 +29,9 @@ VoidResult packFused(const import::ModelSpec& spec, std::string_view name, const
 
 }  // namespace
 
-emit::WeightProvider packingWeightProvider(const import::ModelSpec& spec) {
-  emit::WeightProvider as_stored = emit::modelSpecWeights(spec);
-  return [&spec, as_stored](std::string_view name, const emit::ExecWeightInfo& info,
-                            emit::WeightSink& sink) -> VoidResult {
+WeightProvider checkpointWeights(const import::ModelSpec& spec) {
+  WeightProvider as_stored = modelSpecWeights(spec);
+  return [&spec, as_stored](std::string_view name, const ExecWeightInfo& info, WeightSink& sink) -> VoidResult {
     if (!info.concat_of.empty()) return packFused(spec, name, info, sink);
     const import::TensorView* t = spec.findTensor(std::string(name));
     LAC_CHECK_OR_RETURN(t != nullptr, Error::Internal, "weight '%.*s' is not a tensor of %s", int(name.size()),
@@ -44,4 +47,4 @@ emit::WeightProvider packingWeightProvider(const import::ModelSpec& spec) {
   };
 }
 
-}  // namespace lac::tools
+}  // namespace lac::emit
