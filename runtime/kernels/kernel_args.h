@@ -1,4 +1,4 @@
-// The kernel interface shared by every backend (CPU now, CUDA later).
+// The kernel interface shared by every backend (CPU and CUDA).
 //
 // Kernels take raw pointers, shapes and strides, and know nothing of the plan
 // format (FlashInfer's style): the engine fills these structs from its memory

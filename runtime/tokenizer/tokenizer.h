@@ -8,7 +8,7 @@
 //              GGUF "gpt2"): SmolLM2, or Llama 3 converted by HF/llama.cpp.
 //
 // Both pre-tokenize with PCRE2 (UTF + UCP) regexes chosen by the
-// pre-tokenizer name. Depends only on runtime/core (DESIGN.md §4).
+// pre-tokenizer name. Depends only on runtime/core.
 //
 //   LAC_ASSIGN_OR_RETURN(Tokenizer tok, Tokenizer::create(data));
 //   LAC_ASSIGN_OR_RETURN(auto ids, tok.encode(user_text, true, false, SpecialMode::Plain));
