@@ -7,23 +7,26 @@
 #
 #   bash scripts/fuzz.sh --minutes 10             # every target, 10 minutes each
 #   bash scripts/fuzz.sh --minutes 1 --only gguf  # targets whose name contains "gguf"
-#   bash scripts/fuzz.sh --seconds 10             # the smoke run (ctest's fuzz_smoke)
+#   bash scripts/fuzz.sh --seconds 10 --seed 1    # the smoke run (ctest's fuzz_smoke): a fixed
+#                                                 # seed, so a run tries the same inputs each time
 #   bash scripts/fuzz.sh --minutes 10 --jobs 2    # two targets at a time
 #
 # Options: --build DIR (default build/fuzz-build), --out DIR (default
-# build/fuzz-out: the grown corpora, logs and crashes). Exits 1 when any
+# build/fuzz-out: the grown corpora, logs and crashes), --seed N (libFuzzer's
+# -seed; 0, the default, picks a new one each run). Exits 1 when any
 # target crashed, leaked, timed out or tripped a sanitizer.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$SRC/build/fuzz-build
 OUT=$SRC/build/fuzz-out
-seconds=600 only="" jobs=1
+seconds=600 only="" jobs=1 seed=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) seconds=$(($2 * 60)); shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
@@ -55,7 +58,7 @@ run() {
   mkdir -p "$corpus" "$crashes"
   [[ -d "$SRC/test/fuzz-corpus/$short" ]] && cp -r "$SRC/test/fuzz-corpus/$short"/. "$corpus"/
   local status=clean
-  "$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+  "$bin" -seed="$seed" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$crashes/" "$corpus" >"$OUT/$short.log" 2>&1 || status=FAILED
   local execs cov n
   execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$OUT/$short.log" | grep -Eo '[0-9]+$' | tail -1)

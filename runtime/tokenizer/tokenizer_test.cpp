@@ -209,6 +209,14 @@ TEST(Tokenizer, SmolLM2DropsBytesItsVocabularyLacksLikeHfAndLlamaCpp) {
   const auto ids = enc(*tok, text);
   EXPECT_EQ(*tok->decode(ids), "a");
   EXPECT_EQ(*tok->decode(enc(*tok, "x\x16y \x16\x16 z")), "xy  z");
+  // test/fuzz-corpus/gpt2_roundtrip/crash-0c2f4d33...: the lead byte 0xF2 has
+  // no token either, so U+9F916 leaves its three continuation bytes, which
+  // decode (Python's errors="replace") turns into three U+FFFD.
+  const auto cont = enc(*tok, "\xf2\x9f\xa4\x96");
+  std::string raw;
+  for (uint32_t id : cont) raw += std::string(*tok->tokenToBytes(id));
+  EXPECT_EQ(raw, "\x9f\xa4\x96");
+  EXPECT_EQ(*tok->decode(cont), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 TEST(Tokenizer, Llama3LongRunsAreFast) {
