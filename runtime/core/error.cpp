@@ -61,4 +61,30 @@ std::string formatMessage(const char* fmt, ...) {
   return out;
 }
 
+std::string oneLine(std::string message) {
+  bool clean = true;
+  for (char c : message) clean &= !(static_cast<unsigned char>(c) < 0x20 || c == 0x7f);
+  if (clean) return message;
+  std::string out;
+  out.reserve(message.size() + 16);
+  for (char c : message) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace lac

@@ -31,7 +31,12 @@ struct Status {
 // printf-style message formatting used by the macros below.
 std::string formatMessage(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
-inline Status makeError(Error kind, std::string message) { return Status{kind, std::move(message)}; }
+// `message` with every control character escaped ("\n" -> "\\n", "\t" ->
+// "\\t", others -> "\\xNN"): messages quote untrusted text (a config key, a
+// tensor name, a dialog's role), and a message stays one line whatever it quotes.
+std::string oneLine(std::string message);
+
+inline Status makeError(Error kind, std::string message) { return Status{kind, oneLine(std::move(message))}; }
 
 template <typename T>
 class [[nodiscard]] Result {

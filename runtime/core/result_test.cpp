@@ -39,5 +39,17 @@ TEST(Result, ExitCodesAreDistinctPerKind) {
   EXPECT_NE(exitCodeFor(Error::Unsupported), exitCodeFor(Error::InvalidCheckpoint));
 }
 
+// Found by the hf_config and meta_params fuzzers (test/fuzz-corpus/
+// {hf_config,meta_params}/crash-*): a JSON key or value with "\n" in it,
+// quoted in a refusal, made a two-line message. makeError escapes control
+// characters, so every message is one line whatever it quotes.
+TEST(Result, MessagesAreOneLine) {
+  Status s = makeError(Error::Unsupported, "unknown key 'n_layer\nx\t\x01y'");
+  EXPECT_EQ(s.message, "unknown key 'n_layer\\nx\\t\\x01y'");
+  auto f = []() -> VoidResult { LAC_FAIL(Error::InvalidCheckpoint, "architecture '%s'", "a\r\nb\x7f"); };
+  EXPECT_EQ(f().status().message, "architecture 'a\\r\\nb\\x7f'");
+  EXPECT_EQ(oneLine("plain ascii and UTF-8 \xc3\xa9 stay"), "plain ascii and UTF-8 \xc3\xa9 stay");
+}
+
 }  // namespace
 }  // namespace lac
