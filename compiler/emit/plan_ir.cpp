@@ -19,6 +19,15 @@ namespace lac::emit {
 
 namespace {
 
+// The plan kernel an exec op lowers to, from the kernel registry
+// (runtime/schema/kernels.def); nullopt for an op with no runtime kernel.
+std::optional<plan::Kernel> registryKernel(llvm::StringRef op) {
+#define LAC_KERNEL(Name, ExecOp, ...) \
+  if (op == ExecOp) return plan::Kernel::Name;
+#include "runtime/schema/kernels.def"
+  return std::nullopt;
+}
+
 using mlir::Operation;
 using mlir::Value;
 namespace ex = mlir::exec;
@@ -259,9 +268,11 @@ class EntryPointBuilder {
     return n;
   }
 
-  plan::StepT& newStep(Operation* op, plan::Kernel k) {
+  // A step of `op`'s kernel: the registry's (runtime/schema/kernels.def)
+  // kernel for that exec op; step() refuses ops the registry lacks first.
+  plan::StepT& newStep(Operation* op) {
     auto s = std::make_unique<plan::StepT>();
-    s->kernel = k;
+    s->kernel = *registryKernel(op->getName().getStringRef());
     if (auto v = op->getAttrOfType<mlir::StringAttr>("kernel")) s->variant = v.str();
     s->params = std::make_unique<plan::StepParamsT>();
     e_.steps.push_back(std::move(s));
@@ -269,9 +280,9 @@ class EntryPointBuilder {
   }
 
   // One step: inputs, one output, weights.
-  VoidResult simple(Operation* op, plan::Kernel k, llvm::ArrayRef<Value> ins, Value out,
+  VoidResult simple(Operation* op, llvm::ArrayRef<Value> ins, Value out,
                     llvm::ArrayRef<mlir::FlatSymbolRefAttr> ws, std::optional<float> eps) {
-    plan::StepT& s = newStep(op, k);
+    plan::StepT& s = newStep(op);
     for (Value v : ins) {
       LAC_ASSIGN_OR_RETURN(uint32_t id, buffer(v, op));
       s.inputs.push_back(id);
@@ -294,7 +305,7 @@ class EntryPointBuilder {
     IR_CHECK(ids_.lookup(op.getPositions()) == positions_ && ids_.count(op.getPositions()), op,
              "positions must be the entry point's positions argument");
     llvm::SmallVector<Value> qkv(op.getQkv());  // one fused [T, (H+2KV)hd] buffer, or q, k, v
-    LAC_RETURN_IF_ERROR(simple(op, plan::Kernel::rope_kv_attention, qkv, op.getResult(), {}, std::nullopt));
+    LAC_RETURN_IF_ERROR(simple(op, qkv, op.getResult(), {}, std::nullopt));
     plan::StepT& s = *e_.steps.back();
     s.layer = static_cast<int32_t>(op.getLayer());
     plan::StepParamsT& q = *s.params;
@@ -321,41 +332,43 @@ class EntryPointBuilder {
   }
 
   VoidResult step(Operation* op) {
-    using K = plan::Kernel;
+    if (!llvm::isa<mlir::func::ReturnOp>(op) && !registryKernel(op->getName().getStringRef()))
+      LAC_FAIL(Error::Unsupported, "%s: has no runtime kernel in plan.fbs (Kernel); cannot emit it",
+               where(op).c_str());
     return llvm::TypeSwitch<Operation*, VoidResult>(op)
         .Case([&](ex::EmbedOp o) {
-          return simple(o, K::embed, {o.getTokens()}, o.getResult(), {o.getTableAttr()}, std::nullopt);
+          return simple(o, {o.getTokens()}, o.getResult(), {o.getTableAttr()}, std::nullopt);
         })
         .Case([&](ex::RmsNormOp o) {
-          return simple(o, K::rmsnorm, {o.getInput()}, o.getResult(), {o.getWeightAttr()},
+          return simple(o, {o.getInput()}, o.getResult(), {o.getWeightAttr()},
                         o.getEps().convertToFloat());
         })
         .Case([&](ex::MatmulOp o) {
-          return simple(o, K::matmul, {o.getInput()}, o.getResult(), {o.getWeightAttr()}, std::nullopt);
+          return simple(o, {o.getInput()}, o.getResult(), {o.getWeightAttr()}, std::nullopt);
         })
         .Case([&](ex::MatmulResidualOp o) {
-          return simple(o, K::matmul_residual, {o.getInput(), o.getResidual()}, o.getResult(), {o.getWeightAttr()},
+          return simple(o, {o.getInput(), o.getResidual()}, o.getResult(), {o.getWeightAttr()},
                         std::nullopt);
         })
         .Case([&](ex::RmsNormMatmulOp o) {
-          return simple(o, K::rmsnorm_matmul, {o.getInput()}, o.getResult(), {o.getNormWeightAttr(), o.getWeightAttr()},
+          return simple(o, {o.getInput()}, o.getResult(), {o.getNormWeightAttr(), o.getWeightAttr()},
                         o.getEps().convertToFloat());
         })
         .Case([&](ex::RmsNormGateUpSiluOp o) -> VoidResult {
           // Weights [norm, fused gate_up [2F, D]]; rows = F (the output features).
-          LAC_RETURN_IF_ERROR(simple(o, K::rmsnorm_gate_up_silu, {o.getInput()}, o.getResult(),
+          LAC_RETURN_IF_ERROR(simple(o, {o.getInput()}, o.getResult(),
                                      {o.getNormWeightAttr(), o.getGateUpAttr()}, o.getEps().convertToFloat()));
           plan::StepT& s = *e_.steps.back();
           s.params->rows = e_.buffers[s.outputs[0]]->shape.back();
           return VoidResult();
         })
         .Case([&](ex::FinalNormLmHeadOp o) {
-          return simple(o, K::final_norm_lm_head, {o.getInput()}, o.getResult(),
+          return simple(o, {o.getInput()}, o.getResult(),
                         {o.getNormWeightAttr(), o.getWeightAttr()}, o.getEps().convertToFloat());
         })
         .Case([&](ex::RopeKvAttentionOp o) { return attention(o); })
         .Case([&](ex::AddOp o) -> VoidResult {
-          LAC_RETURN_IF_ERROR(simple(o, K::add, {o.getLhs(), o.getRhs()}, o.getResult(), {}, std::nullopt));
+          LAC_RETURN_IF_ERROR(simple(o, {o.getLhs(), o.getRhs()}, o.getResult(), {}, std::nullopt));
           e_.steps.back()->params->cols = e_.buffers[e_.steps.back()->outputs[0]]->shape.back();
           return VoidResult();
         })

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compiler/conversion/Passes.h"
+#include "dialects/Exec/Transforms/KernelTable.h"
 #include "dialects/Exec/Transforms/Passes.h"
 #include "dialects/InitAllDialects.h"
 #include "dialects/Llama/Transforms/Passes.h"
@@ -56,18 +57,20 @@ void loadDialects(mlir::MLIRContext& ctx) {
 VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
   LAC_CHECK_OR_RETURN(opts.target == "cpu" || opts.target == "cuda", Error::InvalidArgument,
                       "--target=%s: expected cpu or cuda", opts.target.c_str());
-  // The formats each target's kernels read (dialects/Exec/Transforms/KernelTable.cpp).
-  static const char* kCpuFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1"};
-  static const char* kCudaFormats[] = {"auto", "f32", "f16", "bf16", "q8_0", "q4_g32"};
+  // The formats each target's kernels read: the kernel registry
+  // (runtime/schema/kernels.def, through the compiler's kernel table).
+  const lac::exec_kernels::TargetKernels* kernels = lac::exec_kernels::lookupTargetKernels(opts.target);
+  LAC_CHECK_OR_RETURN(kernels != nullptr, Error::Internal, "no kernel table for --target=%s", opts.target.c_str());
+  std::string expected = "auto";
+  bool known = opts.weight_format == "auto";
+  for (size_t i = 0; i < kernels->formats.size(); ++i) {
+    const std::string name = mlir::exec::stringifyWeightFormat(kernels->formats[i]).str();
+    known |= opts.weight_format == name;
+    expected += (i + 1 == kernels->formats.size() ? " or " : ", ") + name;
+  }
   const bool cuda = opts.target == "cuda";
-  const bool known = cuda ? std::find(std::begin(kCudaFormats), std::end(kCudaFormats), opts.weight_format) !=
-                                std::end(kCudaFormats)
-                          : std::find(std::begin(kCpuFormats), std::end(kCpuFormats), opts.weight_format) !=
-                                std::end(kCpuFormats);
   LAC_CHECK_OR_RETURN(known, Error::InvalidArgument, "--weight-format=%s: expected %s for --target=%s%s",
-                      opts.weight_format.c_str(),
-                      cuda ? "auto, f32, f16, bf16, q8_0 or q4_g32" : "auto, f32, f16, bf16, q8_0, q4_0 or q4_1",
-                      opts.target.c_str(),
+                      opts.weight_format.c_str(), expected.c_str(), opts.target.c_str(),
                       cuda && (opts.weight_format == "q4_0" || opts.weight_format == "q4_1")
                           ? " (q4_0/q4_1 checkpoints repack losslessly into q4_g32, which auto picks)"
                           : "");

@@ -1,22 +1,32 @@
 #include "runtime/artifact/kernels.h"
 
+#include <iterator>
 #include <string>
 
 namespace lac::artifact {
 
+// Every registry kernel must be the plan's enum value of the same name, and
+// the registry must list them in the enum's order (no gaps, no extras).
+namespace {
+constexpr plan::Kernel kRegistryOrder[] = {
+#define LAC_KERNEL(Name, ...) plan::Kernel::Name,
+#include "runtime/schema/kernels.def"
+};
+constexpr bool registryMatchesEnum() {
+  for (size_t i = 0; i < std::size(kRegistryOrder); ++i)
+    if (static_cast<size_t>(kRegistryOrder[i]) != i) return false;
+  return std::size(kRegistryOrder) == static_cast<size_t>(plan::Kernel::MAX) + 1;
+}
+static_assert(registryMatchesEnum(), "runtime/schema/kernels.def must list plan.fbs's Kernel enum, in order");
+}  // namespace
+
 std::optional<KernelSignature> kernelSignature(plan::Kernel k) {
-  using K = plan::Kernel;
-  //                                        in      out  weights  layer  eps    matrix width  attn
   switch (k) {
-    case K::embed:                return KernelSignature{"embed", 1, 1, 1, 1, 1, false, false, true, false, false};
-    case K::rmsnorm:              return KernelSignature{"rmsnorm", 1, 1, 1, 1, 1, false, true, false, true, false};
-    case K::matmul:               return KernelSignature{"matmul", 1, 1, 1, 1, 1, false, false, true, false, false};
-    case K::rmsnorm_matmul:       return KernelSignature{"rmsnorm_matmul", 1, 1, 1, 2, 2, false, true, true, false, false};
-    case K::matmul_residual:      return KernelSignature{"matmul_residual", 2, 2, 1, 1, 1, false, false, true, false, false};
-    case K::rmsnorm_gate_up_silu: return KernelSignature{"rmsnorm_gate_up_silu", 1, 1, 1, 2, 3, false, true, true, false, false};
-    case K::rope_kv_attention:    return KernelSignature{"rope_kv_attention", 1, 3, 1, 0, 0, true, false, false, false, true};
-    case K::add:                  return KernelSignature{"add", 2, 2, 1, 0, 0, false, false, false, true, false};
-    case K::final_norm_lm_head:   return KernelSignature{"final_norm_lm_head", 1, 1, 1, 2, 2, false, true, true, false, false};
+#define LAC_KERNEL(Name, ExecOp, MinIn, MaxIn, Outs, MinW, MaxW, Layer, Eps, Matrix, Width, Attention, ReadsMatrix) \
+  case plan::Kernel::Name:                                                                                         \
+    return KernelSignature{#Name, MinIn, MaxIn, Outs, MinW, MaxW, Layer != 0, Eps != 0, Matrix != 0, Width != 0,   \
+                           Attention != 0, ReadsMatrix != 0};
+#include "runtime/schema/kernels.def"
   }
   return std::nullopt;
 }
@@ -24,6 +34,13 @@ std::optional<KernelSignature> kernelSignature(plan::Kernel k) {
 std::string kernelLabel(plan::Kernel k) {
   if (auto s = kernelSignature(k)) return std::string(s->name);
   return "kernel#" + std::to_string(static_cast<unsigned>(k));
+}
+
+bool targetTakesMatrix(plan::Target target, DType t) {
+#define LAC_MATRIX_FORMAT(Tgt, Fmt) \
+  if (target == plan::Target::Tgt && t == DType::Fmt) return true;
+#include "runtime/schema/kernels.def"
+  return false;
 }
 
 }  // namespace lac::artifact

@@ -22,11 +22,6 @@ AlignedBytes allocAligned(uint64_t bytes) {
 
 namespace {
 
-bool matmulType(DType t) {
-  return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::Q8_0 || t == DType::Q4_0 ||
-         t == DType::Q4_1;
-}
-
 class Binder {
  public:
   Binder(const artifact::Artifact& a, const plan::EntryPoint& ep, const uint8_t* weights, BoundEntryPoint& out,
@@ -154,12 +149,13 @@ class Binder {
     const plan::Weight& w = *p_.weights()->Get(idx);
     const char* name = w.name()->c_str();
     const DType t = artifact::toDType(w.dtype());
-    const bool matrix_ok = target_.matrix_format ? target_.matrix_format(t) : matmulType(t);
+    const bool matrix_ok = artifact::targetTakesMatrix(target_.target, t);
     BIND_CHECK(norm ? t == DType::F32 : matrix_ok, Error::Unsupported,
                "weight '%s' is %s, which the %s kernels do not take here", name, plan::EnumNameDType(w.dtype()),
                target_.engine);
     // Interleaved layouts are CPU-only; another engine takes row_major.
-    BIND_CHECK(!target_.matrix_format || !w.layout() || w.layout()->str().empty() || w.layout()->str() == "row_major",
+    BIND_CHECK(target_.target == plan::Target::cpu || !w.layout() || w.layout()->str().empty() ||
+                   w.layout()->str() == "row_major",
                Error::Unsupported, "weight '%s' has layout '%s'; the %s engine takes row_major", name,
                w.layout()->c_str(), target_.engine);
     std::vector<uint64_t> got;

@@ -99,9 +99,11 @@ struct EngineState {
 // binder never dereferences weights, so `weights_base` may be a device
 // pointer (the CUDA engine binds on the host, then moves the arena pointers
 // to the device: runtime/engine/cuda/).
+// Which engine binds: its name for messages, and the plan target whose
+// matrix formats (runtime/schema/kernels.def) its kernels take.
 struct BindTarget {
   const char* engine = "CPU";
-  bool (*matrix_format)(DType) = nullptr;  // null: the CPU kernels' formats
+  plan::Target target = plan::Target::cpu;
 };
 
 // Binds entry point `ep` of `a` (weights from `weights_base`: the blob or

@@ -49,3 +49,15 @@ func.func @f(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %s = llama.add %q, %x : tensor<?x64xf32>
   return %s : tensor<?x64xf32>
 }
+
+// -----
+
+// The kernel registry (runtime/schema/kernels.def) has no silu_mul: an
+// unfused swiglu is refused at lowering, not later at emit.
+llama.weight @w1 : tensor<128x64xf32>
+llama.weight @w3 : tensor<128x64xf32>
+func.func @f(%x: tensor<?x64xf32>) -> tensor<?x128xf32> {
+  // expected-error @+1 {{target 'cpu' has no kernel for this op}}
+  %s = llama.swiglu_linear %x, @w1, @w3 : tensor<?x64xf32> -> tensor<?x128xf32>
+  return %s : tensor<?x128xf32>
+}

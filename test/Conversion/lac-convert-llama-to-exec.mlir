@@ -114,11 +114,13 @@ func.func @decode(%tokens: tensor<1xi32>, %pos: tensor<1xi32>) -> tensor<1x256xf
   %o = llama.linear %att, @layers.0.attention.wo.weight : tensor<1x64xf32> -> tensor<1x64xf32>
   // CHECK: %[[H1:.*]] = exec.add %[[H]], %[[O]] {kernel = "cpu.add"} : !exec.buf<1x64xf32>, !exec.buf<1x64xf32> -> !exec.buf<1x64xf32>
   %h1 = llama.add %h, %o : tensor<1x64xf32>
-  // A fused op without a norm prologue falls back to unfused kernels.
-  // CHECK: %[[G:.*]] = exec.matmul %[[H1]], @layers.0.feed_forward.w1.weight {kernel = "cpu.matmul.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
-  // CHECK: %[[U:.*]] = exec.matmul %[[H1]], @layers.0.feed_forward.w3.weight {kernel = "cpu.matmul.q8_0"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
-  // CHECK: %[[S:.*]] = exec.silu_mul %[[G]], %[[U]] {kernel = "cpu.silu_mul"} : !exec.buf<1x128xf32>, !exec.buf<1x128xf32> -> !exec.buf<1x128xf32>
-  %s = llama.swiglu_linear %h1, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight : tensor<1x64xf32> -> tensor<1x128xf32>
+  // (A swiglu_linear without a norm prologue would need exec.silu_mul, which
+  // has no runtime kernel: lac-convert-llama-to-exec-invalid.mlir.)
+  // CHECK: %[[S:.*]] = exec.rmsnorm_gate_up_silu %[[H1]], @layers.0.ffn_norm.weight, @layers.0.feed_forward.w13.weight {eps = 9.99999974E-6 : f32, kernel = "cpu.rmsnorm_gate_up_silu.f16"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
+  %s = llama.swiglu_linear %h1, @layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight {norm_weight = @layers.0.ffn_norm.weight, norm_eps = 1.0e-05 : f32} : tensor<1x64xf32> -> tensor<1x128xf32>
+  // A linear over one part of a fused weight reads that part.
+  // CHECK: exec.matmul %[[H1]], @layers.0.feed_forward.w3.weight {kernel = "cpu.matmul.q8_0"} : !exec.buf<1x64xf32> -> !exec.buf<1x128xf32>
+  %u = llama.linear %h1, @layers.0.feed_forward.w3.weight : tensor<1x64xf32> -> tensor<1x128xf32>
   // CHECK: %[[D:.*]] = exec.matmul %[[S]], @layers.0.feed_forward.w2.weight {kernel = "cpu.matmul.q4_0"}
   %d = llama.linear %s, @layers.0.feed_forward.w2.weight : tensor<1x128xf32> -> tensor<1x64xf32>
   %h2 = llama.add %h1, %d : tensor<1x64xf32>

@@ -2,6 +2,9 @@
 
 #include "dialects/Exec/Transforms/KernelTable.h"
 
+#include <cassert>
+#include <vector>
+
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -10,56 +13,66 @@ using namespace mlir::exec;
 namespace lac::exec_kernels {
 
 //===----------------------------------------------------------------------===//
-// CPU: every matmul-family kernel and the embedding gather read all six
-// storage formats; norms read f32.
+// The tables, from the kernel registry (runtime/schema/kernels.def): every
+// kernel on every target; a kernel that reads matrices takes the target's
+// matrix formats, the others read none (norm weights are always f32).
 //===----------------------------------------------------------------------===//
 
-static constexpr WeightFormat kCpuFormats[] = {
-    WeightFormat::f32,  WeightFormat::f16,  WeightFormat::bf16,
-    WeightFormat::q8_0, WeightFormat::q4_0, WeightFormat::q4_1};
+namespace {
 
-static const KernelEntry kCpuKernels[] = {
-    {"exec.embed", "embed", kCpuFormats},
-    {"exec.matmul", "matmul", kCpuFormats},
-    {"exec.matmul_residual", "matmul_residual", kCpuFormats},
-    {"exec.rmsnorm_matmul", "rmsnorm_matmul", kCpuFormats},
-    {"exec.rmsnorm_gate_up_silu", "rmsnorm_gate_up_silu", kCpuFormats},
-    {"exec.final_norm_lm_head", "final_norm_lm_head", kCpuFormats},
-    {"exec.rmsnorm", "rmsnorm", {}},
-    {"exec.rope_kv_attention", "rope_kv_attention", {}},
-    {"exec.add", "add", {}},
-    {"exec.silu_mul", "silu_mul", {}},
+struct RegistryKernel {
+  const char *name;  // "rmsnorm_matmul"
+  const char *op;    // "exec.rmsnorm_matmul"
+  bool readsMatrix;
+};
+const RegistryKernel kRegistryKernels[] = {
+#define LAC_KERNEL(Name, ExecOp, MinIn, MaxIn, Outs, MinW, MaxW, Layer, Eps, Matrix, Width, Attention,  \
+                   ReadsMatrix)                                                                         \
+  {#Name, ExecOp, ReadsMatrix != 0},
+#include "runtime/schema/kernels.def"
 };
 
-//===----------------------------------------------------------------------===//
-// CUDA (runtime/kernels/cuda/launch.h): the matmul family and the embedding
-// gather read f32, f16, bf16, q8_0 (GGML blocks) and q4_g32 (LAC's planar
-// int4 rows, which q4_0/q4_1 repack into losslessly); GGML's q4_0/q4_1 block
-// layouts have no CUDA kernel. Norms read f32. The kernels are built for
-// sm_80 and sm_90 (bf16 tensor cores need Ampere), hence min_cuda_arch 80.
-//===----------------------------------------------------------------------===//
-
-static constexpr WeightFormat kCudaFormats[] = {
-    WeightFormat::f32, WeightFormat::f16, WeightFormat::bf16,
-    WeightFormat::q8_0, WeightFormat::q4_g32};
-
-static const KernelEntry kCudaKernels[] = {
-    {"exec.embed", "embed", kCudaFormats},
-    {"exec.matmul", "matmul", kCudaFormats},
-    {"exec.matmul_residual", "matmul_residual", kCudaFormats},
-    {"exec.rmsnorm_matmul", "rmsnorm_matmul", kCudaFormats},
-    {"exec.rmsnorm_gate_up_silu", "rmsnorm_gate_up_silu", kCudaFormats},
-    {"exec.final_norm_lm_head", "final_norm_lm_head", kCudaFormats},
-    {"exec.rmsnorm", "rmsnorm", {}},
-    {"exec.rope_kv_attention", "rope_kv_attention", {}},
-    {"exec.add", "add", {}},
-    {"exec.silu_mul", "silu_mul", {}},
+struct RegistryFormat {
+  const char *target;  // "cpu"
+  const char *dtype;   // "Q4_1": runtime/core/dtype.h's name, the format's in capitals
+};
+const RegistryFormat kRegistryFormats[] = {
+#define LAC_MATRIX_FORMAT(Tgt, Fmt) {#Tgt, #Fmt},
+#include "runtime/schema/kernels.def"
 };
 
-static const TargetKernels kTargets[] = {
-    {"cpu", Backend::cpu, kCpuKernels, kCpuFormats, /*minCudaArch=*/0},
-    {"cuda", Backend::cuda, kCudaKernels, kCudaFormats, /*minCudaArch=*/80},
+// One target's table, with the storage its ArrayRefs point into.
+struct BuiltTarget {
+  std::vector<WeightFormat> formats;
+  std::vector<KernelEntry> kernels;
+  TargetKernels table;
 };
+
+BuiltTarget *buildTarget(StringRef name, Backend backend, unsigned minCudaArch) {
+  auto *t = new BuiltTarget();  // lives for the process, as the tables did
+  for (const RegistryFormat &f : kRegistryFormats)
+    if (name == f.target) {
+      std::optional<WeightFormat> wf = symbolizeWeightFormat(StringRef(f.dtype).lower());
+      if (!wf)
+        llvm::report_fatal_error("runtime/schema/kernels.def names a format the exec dialect lacks");
+      t->formats.push_back(*wf);
+    }
+  for (const RegistryKernel &k : kRegistryKernels)
+    t->kernels.push_back({k.op, k.name, k.readsMatrix ? ArrayRef<WeightFormat>(t->formats)
+                                                      : ArrayRef<WeightFormat>()});
+  t->table = {name, backend, t->kernels, t->formats, minCudaArch};
+  return t;
+}
+
+// The CUDA kernels are built for sm_80 and sm_90 (bf16 tensor cores need
+// Ampere), hence min_cuda_arch 80.
+ArrayRef<const TargetKernels *> targets() {
+  static const TargetKernels *const all[] = {&buildTarget("cpu", Backend::cpu, 0)->table,
+                                             &buildTarget("cuda", Backend::cuda, 80)->table};
+  return all;
+}
+
+}  // namespace
 
 //===----------------------------------------------------------------------===//
 // Lookup
@@ -73,16 +86,16 @@ const KernelEntry *TargetKernels::find(StringRef opName) const {
 }
 
 const TargetKernels *lookupTargetKernels(StringRef name) {
-  for (const TargetKernels &t : kTargets)
-    if (t.name == name)
-      return &t;
+  for (const TargetKernels *t : targets())
+    if (t->name == name)
+      return t;
   return nullptr;
 }
 
 const TargetKernels *lookupTargetKernels(Backend backend) {
-  for (const TargetKernels &t : kTargets)
-    if (t.backend == backend)
-      return &t;
+  for (const TargetKernels *t : targets())
+    if (t->backend == backend)
+      return t;
   return nullptr;
 }
 

@@ -1,8 +1,10 @@
 //===- KernelTable.h - which kernels a target has, and their names ---------===//
 //
-// One table per target (KernelTable.cpp: cpu, cuda): for every exec
+// One table per target (cpu, cuda), built from the kernel registry
+// (runtime/schema/kernels.def, shared with the runtime): for every exec
 // kernel op, the kernel's name and the weight formats its implementations
-// read. Lowering (lac-convert-llama-to-exec) and format selection
+// read. An exec op the registry does not list (exec.silu_mul: no runtime
+// kernel) has no kernel on any target, so lowering refuses it. Lowering (lac-convert-llama-to-exec) and format selection
 // (lac-select-weight-formats) both name kernel variants through here:
 //   "<target>.<kernel>[.<format of its matrix weights>]"
 //   e.g. "cpu.matmul.q4_1", "cpu.rmsnorm_matmul.q8_0", "cpu.add",

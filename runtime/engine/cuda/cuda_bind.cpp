@@ -18,10 +18,6 @@ using ull = unsigned long long;
 
 // The formats runtime/kernels/cuda/launch.h matmuls and gathers read (the
 // compiler's cuda kernel table, dialects/Exec/Transforms/KernelTable.cpp).
-bool cudaMatrixFormat(DType t) {
-  return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::Q8_0 || t == DType::Q4_G32;
-}
-
 bool normalizes(K k) {
   return k == K::rmsnorm || k == K::rmsnorm_matmul || k == K::final_norm_lm_head || k == K::rmsnorm_gate_up_silu;
 }
@@ -82,7 +78,7 @@ int64_t widestMatmul(const BoundEntryPoint& ep) {
 
 Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
                                                            const uint8_t* device_weights) {
-  const BindTarget target{"CUDA", cudaMatrixFormat};
+  const BindTarget target{"CUDA", plan::Target::cuda};
   LAC_ASSIGN_OR_RETURN(std::unique_ptr<BoundEntryPoint> bound, bindEntryPoint(a, ep, device_weights, target));
   auto out = std::make_unique<CudaEntryPoint>();
   const std::string what = a.name() + ": entry point '" + bound->name + "'";
