@@ -113,8 +113,8 @@ class Binder {
   Result<Act> act(uint32_t id, uint64_t width) const {
     const plan::Buffer& b = buffer(id);
     LAC_CHECK_OR_RETURN(b.dtype() == plan::DType::f32, Error::Unsupported,
-                        "buffer %u is %s; the CPU engine's activations are f32", id,
-                        plan::EnumNameDType(b.dtype()));
+                        "buffer %u is %s; the %s engine's activations are f32", id,
+                        plan::EnumNameDType(b.dtype()), target_.engine);
     LAC_CHECK_OR_RETURN(b.shape() && b.shape()->size() >= 2, Error::InvalidArtifact,
                         "buffer %u is not [tokens, features]", id);
     uint64_t w = 1;
@@ -163,8 +163,8 @@ class Binder {
     const std::string_view layout_name = w.layout() ? w.layout()->string_view() : "";
     const std::optional<kernels::WeightLayout> layout = artifact::parseWeightLayout(layout_name, t, got);
     BIND_CHECK(layout.has_value() && (!norm || layout == kernels::WeightLayout::RowMajor), Error::Unsupported,
-               "weight '%s' has layout '%s'; the CPU engine takes row_major, or q8_0x8/q4_0x8/q4_1x8 for "
-               "matrices of that dtype with rows %% 8 == 0", name, std::string(layout_name).c_str());
+               "weight '%s' has layout '%s'; the %s engine takes row_major, or q8_0x8/q4_0x8/q4_1x8 for "
+               "matrices of that dtype with rows %% 8 == 0", name, std::string(layout_name).c_str(), target_.engine);
     BIND_CHECK(got == shape, Error::InvalidArtifact, "weight '%s' has the wrong shape for this step", name);
     if (!norm && t != DType::F32 && t != DType::F16 && t != DType::BF16)
       BIND_CHECK(shape.back() % 32 == 0, Error::InvalidArtifact, "weight '%s': %llu columns, not whole blocks",

@@ -67,6 +67,42 @@ struct BoundStep {
   std::vector<float> freqs;      // [head_dim / 2]
 };
 
+// The q, k and v rows an attention step reads: one fused [T, (H+2KV)*D]
+// buffer (q | k | v columns) or three buffers. The same for every engine.
+struct QkvRows {
+  float *q, *k, *v;
+  int64_t qs, ks, vs;  // row strides, floats
+};
+inline QkvRows qkvRows(const BoundStep& b) {
+  if (b.n_in == 1) {
+    float* q = b.in[0].p;
+    const int64_t st = b.in[0].stride;
+    return {q, q + b.n_heads * b.head_dim, q + (b.n_heads + b.n_kv_heads) * b.head_dim, st, st, st};
+  }
+  return {b.in[0].p, b.in[1].p, b.in[2].p, b.in[0].stride, b.in[1].stride, b.in[2].stride};
+}
+
+// y[n, rows] = x[n, cols] . W^T (+ residual): the kernels' arguments, for
+// every engine.
+inline kernels::MatmulArgs matmulArgs(const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys,
+                                      int64_t n, int64_t rows, int64_t cols, const float* res = nullptr,
+                                      int64_t rs = 0) {
+  kernels::MatmulArgs a;
+  a.x = x;
+  a.x_stride = xs;
+  a.w = w.p;
+  a.w_type = w.type;
+  a.w_layout = w.layout;
+  a.y = y;
+  a.y_stride = ys;
+  a.residual = res;
+  a.residual_stride = rs;
+  a.n = n;
+  a.in = cols;
+  a.out = rows;
+  return a;
+}
+
 struct BoundEntryPoint {
   std::string name;
   uint32_t max_tokens = 0;

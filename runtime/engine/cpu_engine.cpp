@@ -35,24 +35,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   const plan::ModelConfig& c = *p.config();
   const char* name = artifact_.name().c_str();
   precise_prefill_ = opts.precise_prefill;
-  LAC_CHECK_OR_RETURN(p.target()->target() == plan::Target::cpu, Error::Unsupported,
-                      "%s: compiled for target '%s'; this is the CPU engine", name,
-                      plan::EnumNameTarget(p.target()->target()));
-  // The CPU kernels read and write an f32 cache; a plan that budgeted
-  // another dtype (e.g. f16 for a GPU) was not compiled for this engine.
-  LAC_CHECK_OR_RETURN(p.kv_cache()->dtype() == plan::DType::f32, Error::Unsupported,
-                      "%s: its KV cache is planned as %s; the CPU engine implements an f32 KV cache only "
-                      "(recompile for target cpu)",
-                      name, plan::EnumNameDType(p.kv_cache()->dtype()));
-  const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
-  const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
-  LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
-                      "max batch %u is above the %u sequences %s was compiled for", opts.max_batch, batch, name);
-  LAC_CHECK_OR_RETURN(opts.max_seq_len <= seq, Error::InvalidArgument,
-                      "max sequence length %u is above the %u positions %s was compiled for", opts.max_seq_len, seq,
-                      name);
-  LAC_CHECK_OR_RETURN(opts.threads >= 0, Error::InvalidArgument, "thread count %d is negative", opts.threads);
-  limits_ = {c.vocab_size(), opts.max_batch ? opts.max_batch : batch, opts.max_seq_len ? opts.max_seq_len : seq};
+  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts));
 
   state_ = std::make_unique<EngineState>();
   state_->pool = std::make_unique<ThreadPool>(opts.threads);
@@ -68,30 +51,16 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
     weights = state_->random_weights.get();
   }
 
-  // KV cache: f32 (checked above), per layer K then V, each
-  // [batch][kv_heads][seq][head_dim] (the kernels' dense view). Pages are
-  // touched lazily.
-  const uint64_t per = uint64_t(limits_.max_batch) * c.n_kv_heads() * limits_.max_seq_len * c.head_dim();
-  state_->kv = allocAligned(2 * per * c.n_layers() * sizeof(float));
-  LAC_CHECK_OR_RETURN(state_->kv, Error::IoError, "%s: cannot allocate the %llu-byte KV cache", name,
-                      (ull)(2 * per * c.n_layers() * sizeof(float)));
-  float* kv = reinterpret_cast<float*>(state_->kv.get());
-  for (uint32_t l = 0; l < c.n_layers(); ++l)
-    state_->kv_layers.push_back(kernels::KvCacheView::dense(kv + 2 * l * per, kv + (2 * l + 1) * per,
-                                                            c.n_kv_heads(), limits_.max_seq_len, c.head_dim()));
+  // KV cache (engine_core.h's layout); pages are touched lazily.
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_);
+  state_->kv = allocAligned(kv_bytes);
+  LAC_CHECK_OR_RETURN(state_->kv, Error::IoError, "%s: cannot allocate the %llu-byte KV cache", name, (ull)kv_bytes);
+  state_->kv_layers = kvCacheLayers(reinterpret_cast<float*>(state_->kv.get()), c, limits_);
 
-  // Entry points.
-  if (p.entry_points())
-    for (const plan::EntryPoint* ep : *p.entry_points()) {
-      std::unique_ptr<BoundEntryPoint>* slot = ep->name()->str() == "prefill"  ? &state_->prefill
-                                               : ep->name()->str() == "decode" ? &state_->decode
-                                                                               : nullptr;
-      LAC_CHECK_OR_RETURN(slot, Error::Unsupported, "%s: unknown entry point '%s'", name, ep->name()->c_str());
-      LAC_ASSIGN_OR_RETURN(*slot, bindEntryPoint(artifact_, *ep, weights));
-    }
-  LAC_CHECK_OR_RETURN(state_->prefill, Error::InvalidArtifact, "%s: has no 'prefill' entry point", name);
-  if (state_->decode)
-    LAC_CHECK_OR_RETURN(state_->decode->max_tokens >= 1, Error::InvalidArtifact, "%s: decode max_tokens 0", name);
+  LAC_RETURN_IF_ERROR(bindEntryPoints(
+      artifact_, state_->prefill, state_->decode,
+      [&](const plan::EntryPoint& ep) { return bindEntryPoint(artifact_, ep, weights); },
+      [](const BoundEntryPoint& b) { return b.max_tokens; }));
 
   slots_.reset(limits_);
   decode_logits_.assign(size_t(limits_.max_batch) * limits_.vocab_size, 0.0f);

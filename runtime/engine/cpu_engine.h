@@ -22,6 +22,7 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/result.h"
+#include "runtime/engine/engine_core.h"  // EngineOptions
 #include "runtime/engine/model.h"
 #include "runtime/engine/slot_state.h"
 
@@ -31,18 +32,6 @@ class ThreadPool;
 
 namespace lac::engine {
 
-struct EngineOptions {
-  uint32_t max_batch = 0;    // sequence slots; 0: the compiled max_batch (never more)
-  uint32_t max_seq_len = 0;  // positions per slot; 0: the compiled max_seq_len (never more)
-  int threads = 0;           // 0: std::thread::hardware_concurrency()
-  uint64_t random_weights_seed = 0;  // for --no-weights plans
-  bool random_weights = false;       // random weights even where the artifact has real ones (benchmarks)
-  // Prefill's quantized matmuls with ~15-bit activations (two int8 passes,
-  // runtime/engine/act_precision.h): exact-enough prompt KV caches and first
-  // tokens for about twice prefill's matmul time. Decode always runs int8.
-  bool precise_prefill = true;
-  artifact::OpenOptions open;        // passed to Artifact::open
-};
 
 struct BoundEntryPoint;  // bound_step.h
 struct EngineState;      // bound_step.h

@@ -27,19 +27,7 @@ struct Run {
 // y[n, rows] = x[n, cols] . W^T (+ residual)
 void matmul(const Run& r, const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys, int64_t n,
             int64_t rows, int64_t cols, const float* res = nullptr, int64_t rs = 0) {
-  kernels::MatmulArgs a;
-  a.x = x;
-  a.x_stride = xs;
-  a.w = w.p;
-  a.w_type = w.type;
-  a.w_layout = w.layout;
-  a.y = y;
-  a.y_stride = ys;
-  a.residual = res;
-  a.residual_stride = rs;
-  a.n = n;
-  a.in = cols;
-  a.out = rows;
+  const kernels::MatmulArgs a = matmulArgs(x, xs, w, y, ys, n, rows, cols, res, rs);
   if (r.precise && dtypeInfo(w.type).quantized) matmulPrecise(r.s.ctx, a, r.precise);
   else cpu::matmul(r.s.ctx, a);
 }
@@ -79,18 +67,7 @@ void gateUpSilu(const Run& r, const BoundStep& b, int64_t t, int64_t n) {
 }
 
 void attention(const EngineState& s, BoundEntryPoint& ep, const BoundStep& b, int64_t t, int32_t slot) {
-  const int64_t hd = b.n_heads * b.head_dim, kvd = b.n_kv_heads * b.head_dim;
-  float *q, *k, *v;
-  int64_t qs, ks, vs;
-  if (b.n_in == 1) {
-    q = b.in[0].p;
-    k = q + hd;
-    v = k + kvd;
-    qs = ks = vs = b.in[0].stride;
-  } else {
-    q = b.in[0].p, k = b.in[1].p, v = b.in[2].p;
-    qs = b.in[0].stride, ks = b.in[1].stride, vs = b.in[2].stride;
-  }
+  const auto [q, k, v, qs, ks, vs] = qkvRows(b);
   const int32_t* pos = ep.positions;
   cpu::rope(s.ctx, kernels::RopeArgs{q, qs, t, b.n_heads, b.head_dim, pos, b.freqs.data()});
   cpu::rope(s.ctx, kernels::RopeArgs{k, ks, t, b.n_kv_heads, b.head_dim, pos, b.freqs.data()});

@@ -1,6 +1,8 @@
 // The artifact's target -> its engine.
 #include "runtime/engine/load_model.h"
 
+#include "runtime/engine/cpu_engine.h"
+
 #if LAC_HAVE_CUDA_ENGINE
 #include "runtime/engine/cuda/cuda_engine.h"
 #endif

@@ -14,7 +14,7 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/result.h"
-#include "runtime/engine/cpu_engine.h"  // EngineOptions
+#include "runtime/engine/engine_core.h"  // EngineOptions
 #include "runtime/engine/model.h"
 
 namespace lac::engine {

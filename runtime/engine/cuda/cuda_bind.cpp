@@ -143,6 +143,7 @@ Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artif
   bound->arena.reset();
   bound->norm_scratch.reset();
   bound->mm_scratch.reset();
+  bound->act_scratch.reset();
   out->bound = std::move(bound);
   return out;
 }

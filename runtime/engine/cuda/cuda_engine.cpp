@@ -63,22 +63,8 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   const plan::ModelConfig& c = *p.config();
   const std::string name = artifact_.name();
   const char* n = name.c_str();
-  LAC_CHECK_OR_RETURN(p.target()->target() == plan::Target::cuda, Error::Unsupported,
-                      "%s: compiled for target '%s'; this is the CUDA engine", n,
-                      plan::EnumNameTarget(p.target()->target()));
+  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cuda, "CUDA", opts));
   LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
-
-  // The CUDA kernels read and write an f32 cache (kernel_args.h KvCacheView).
-  LAC_CHECK_OR_RETURN(p.kv_cache()->dtype() == plan::DType::f32, Error::Unsupported,
-                      "%s: its KV cache is planned as %s; the CUDA engine implements an f32 KV cache only",
-                      n, plan::EnumNameDType(p.kv_cache()->dtype()));
-  const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
-  const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
-  LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
-                      "max batch %u is above the %u sequences %s was compiled for", opts.max_batch, batch, n);
-  LAC_CHECK_OR_RETURN(opts.max_seq_len <= seq, Error::InvalidArgument,
-                      "max sequence length %u is above the %u positions %s was compiled for", opts.max_seq_len, seq, n);
-  limits_ = {c.vocab_size(), opts.max_batch ? opts.max_batch : batch, opts.max_seq_len ? opts.max_seq_len : seq};
 
   state_ = std::make_unique<CudaState>();
   CudaState& s = *state_;
@@ -102,27 +88,17 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
                        (name + ": copying the weights to the device").c_str());
   }
 
-  // KV cache: f32, per layer K then V, each [batch][kv_heads][seq][head_dim]
-  // (the kernels' dense view, as on the CPU).
-  const uint64_t per = uint64_t(limits_.max_batch) * c.n_kv_heads() * limits_.max_seq_len * c.head_dim();
-  LAC_CUDA_OR_RETURN(s.kv.allocate(2 * per * c.n_layers() * sizeof(float)), Error::IoError,
-                     formatMessage("%s: the %llu-byte KV cache", n, (ull)(2 * per * c.n_layers() * sizeof(float))).c_str());
+  // KV cache (engine_core.h's layout, as on the CPU), in device memory.
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_);
+  LAC_CUDA_OR_RETURN(s.kv.allocate(kv_bytes), Error::IoError,
+                     formatMessage("%s: the %llu-byte KV cache", n, (ull)kv_bytes).c_str());
   LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
-  float* kv = reinterpret_cast<float*>(s.kv.get());
-  for (uint32_t l = 0; l < c.n_layers(); ++l)
-    s.kv_layers.push_back(kernels::KvCacheView::dense(kv + 2 * l * per, kv + (2 * l + 1) * per, c.n_kv_heads(),
-                                                      limits_.max_seq_len, c.head_dim()));
+  s.kv_layers = kvCacheLayers(reinterpret_cast<float*>(s.kv.get()), c, limits_);
 
-  // Entry points.
-  if (p.entry_points())
-    for (const plan::EntryPoint* ep : *p.entry_points()) {
-      std::unique_ptr<CudaEntryPoint>* slot = ep->name()->str() == "prefill"  ? &s.prefill
-                                              : ep->name()->str() == "decode" ? &s.decode
-                                                                              : nullptr;
-      LAC_CHECK_OR_RETURN(slot, Error::Unsupported, "%s: unknown entry point '%s'", n, ep->name()->c_str());
-      LAC_ASSIGN_OR_RETURN(*slot, bindCudaEntryPoint(artifact_, *ep, s.weights.get()));
-    }
-  LAC_CHECK_OR_RETURN(s.prefill, Error::InvalidArtifact, "%s: has no 'prefill' entry point", n);
+  LAC_RETURN_IF_ERROR(bindEntryPoints(
+      artifact_, s.prefill, s.decode,
+      [&](const plan::EntryPoint& ep) { return bindCudaEntryPoint(artifact_, ep, s.weights.get()); },
+      [](const CudaEntryPoint& e) { return e.max_tokens; }));
 
   // The kernels' scratch, for the largest call of either entry point.
   int64_t widest = 0;

@@ -27,7 +27,7 @@
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/result.h"
-#include "runtime/engine/cpu_engine.h"  // EngineOptions
+#include "runtime/engine/engine_core.h"  // EngineOptions
 #include "runtime/engine/model.h"
 #include "runtime/engine/slot_state.h"
 

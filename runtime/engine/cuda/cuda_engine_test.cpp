@@ -27,6 +27,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include "runtime/engine/cpu_engine.h"
 #include "runtime/engine/load_model.h"
 
 namespace lac::engine {

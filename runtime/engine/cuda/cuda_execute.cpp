@@ -25,19 +25,7 @@ using K = plan::Kernel;
 // y[n, rows] = x[n, cols] . W^T (+ residual)
 kernels::MatmulArgs mm(const float* x, int64_t xs, const BoundWeight& w, float* y, int64_t ys, int64_t n,
                        int64_t rows, int64_t cols, const float* res = nullptr, int64_t rs = 0) {
-  kernels::MatmulArgs a;
-  a.x = x;
-  a.x_stride = xs;
-  a.w = w.p;
-  a.w_type = w.type;
-  a.y = y;
-  a.y_stride = ys;
-  a.residual = res;
-  a.residual_stride = rs;
-  a.n = n;
-  a.in = cols;
-  a.out = rows;
-  return a;
+  return matmulArgs(x, xs, w, y, ys, n, rows, cols, res, rs);
 }
 
 float* normScratch(const CudaEntryPoint& ep) { return reinterpret_cast<float*>(ep.norm_scratch.get()); }
@@ -72,18 +60,7 @@ cudaError_t gateUpSilu(const CudaState& s, const CudaEntryPoint& ep, const Bound
 
 cudaError_t attention(const CudaState& s, const CudaEntryPoint& ep, const BoundStep& b, const float* freqs,
                       int64_t t, int32_t slot, int64_t p0) {
-  const int64_t hd = b.n_heads * b.head_dim, kvd = b.n_kv_heads * b.head_dim;
-  float *q, *k, *v;
-  int64_t qs, ks, vs;
-  if (b.n_in == 1) {
-    q = b.in[0].p;
-    k = q + hd;
-    v = k + kvd;
-    qs = ks = vs = b.in[0].stride;
-  } else {
-    q = b.in[0].p, k = b.in[1].p, v = b.in[2].p;
-    qs = b.in[0].stride, ks = b.in[1].stride, vs = b.in[2].stride;
-  }
+  const auto [q, k, v, qs, ks, vs] = qkvRows(b);
   const int32_t* pos = ep.positions;
   cudaError_t e = cu::rope(s.ctx, kernels::RopeArgs{q, qs, t, b.n_heads, b.head_dim, pos, freqs});
   if (e == cudaSuccess) e = cu::rope(s.ctx, kernels::RopeArgs{k, ks, t, b.n_kv_heads, b.head_dim, pos, freqs});
