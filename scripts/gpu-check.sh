@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# THE check for a lent GPU machine (H100/H200; CUDA 13, cmake, ninja,
+# The check for a GPU machine (H100/H200; CUDA 13, cmake, ninja,
 # PyTorch; no MLIR, no network). Run from the repository root after
-# scripts/gpu-prepare.sh ran on the compiler machine and its folder was
-# carried:
+# scripts/gpu-prepare.sh ran on the compiler machine and its output folder
+# was copied beside the tree:
 #
-#   scripts/gpu-check.sh            # results in $OUT (the run tool's) or ./gpu-results
+#   scripts/gpu-check.sh            # results in $OUT when set, else ./gpu-results
 #
 # Steps, each bounded by what is left of LAC_GPU_BUDGET_S (default 540 s),
 # each logged to RESULTS/<step>.log, one status line each in RESULTS/SUMMARY.md:

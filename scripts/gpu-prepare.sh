@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run HERE (the machine with MLIR) before a GPU session: compiles what
+# Run on a machine with MLIR before the GPU check: compiles what
 # scripts/gpu-check.sh runs on the GPU machine, where no compiler exists,
-# into one small folder that travels with the working tree (carried as an
+# into one small folder that goes to the GPU machine with the tree (an
 # ignored path, at most ~60 MiB):
 #
 #   scripts/gpu-prepare.sh [BUILD_DIR=build] [OUT=gpu-artifacts]
