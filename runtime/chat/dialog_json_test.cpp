@@ -83,6 +83,10 @@ TEST(DialogJson, Errors) {
             {"role": "user", "content": "b"}]])",
        "d.json: dialog 0, message 2: role 'user' where 'assistant' was expected (after an "
        "optional system message, user and assistant alternate, starting with user)"},
+      // Found by dialog_json_fuzzer (test/fuzz-corpus/dialog_json/crash-87f2f67a...):
+      // a role with a newline in it made a two-line message; quoted text is escaped.
+      {R"([[{"role": "user", "content": "hi"}, {"role": "assis\ntant", "content": "x"}]])",
+       "d.json: dialog 0, message 1: unknown role 'assis\\ntant' (expected system, user or assistant)"},
   };
   for (const Row& row : table) {
     auto r = parseDialogs(row.json, "d.json");
