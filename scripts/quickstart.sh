@@ -12,9 +12,11 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 
 # The main job: compile the real checkpoint into one .lac artifact, then ask
-# it a question through lac-run's chat (the model's own ChatML format, the
-# artifact's default sampling: temperature 0.6, top-p 0.9).
+# it a question through lac-run's chat (the model's own ChatML format), with
+# greedy decoding so the answer is the same on every run. (Without
+# --temperature 0, lac-run samples with the artifact's defaults, temperature
+# 0.6 and top-p 0.9, as Meta's generation.py does; a 135M model then wanders.)
 "$BUILD"/bin/lac-compile "$model" -o "$BUILD"/smollm2.lac
 question=${LAC_QUESTION:-"What is the capital of France?"}
 echo "user: $question"
-printf '%s\n' "$question" | "$BUILD"/bin/lac-run chat "$BUILD"/smollm2.lac --max-gen-len 128
+printf '%s\n' "$question" | "$BUILD"/bin/lac-run chat "$BUILD"/smollm2.lac --max-gen-len 128 --temperature 0
