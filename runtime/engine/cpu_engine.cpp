@@ -11,7 +11,7 @@ namespace lac::engine {
 
 using ull = unsigned long long;
 
-CpuEngine::CpuEngine(artifact::Artifact a) : artifact_(std::move(a)) {}
+CpuEngine::CpuEngine(artifact::Artifact a) : EngineBase(std::move(a)) {}
 CpuEngine::~CpuEngine() = default;
 
 int CpuEngine::threads() const { return state_->ctx.threads(); }

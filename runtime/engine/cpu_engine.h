@@ -24,7 +24,6 @@
 #include "runtime/core/result.h"
 #include "runtime/engine/engine_core.h"  // EngineOptions
 #include "runtime/engine/model.h"
-#include "runtime/engine/slot_state.h"
 
 namespace lac {
 class ThreadPool;
@@ -36,7 +35,7 @@ namespace lac::engine {
 struct BoundEntryPoint;  // bound_step.h
 struct EngineState;      // bound_step.h
 
-class CpuEngine final : public Model {
+class CpuEngine final : public EngineBase {
  public:
   // NotFound / InvalidArtifact / Unsupported from the artifact or its steps
   // (an unknown kernel, a weight format or layout the CPU kernels lack),
@@ -46,13 +45,11 @@ class CpuEngine final : public Model {
                                                          const EngineOptions& opts = {});
   ~CpuEngine() override;
 
-  const ModelLimits& limits() const override { return limits_; }
   Result<std::span<const float>> prefill(uint32_t slot, std::span<const int32_t> tokens,
                                          uint32_t start_pos) override;
   Result<std::span<const float>> decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                         std::span<const uint32_t> positions) override;
 
-  const artifact::Artifact& artifact() const { return artifact_; }
   int threads() const;
 
  private:
@@ -63,11 +60,8 @@ class CpuEngine final : public Model {
   const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
                    bool precise);
 
-  artifact::Artifact artifact_;
-  ModelLimits limits_;
   std::unique_ptr<EngineState> state_;
   bool precise_prefill_ = true;
-  SlotState slots_;  // filled positions per slot, call checks
   std::vector<float> decode_logits_;    // [max_batch, vocab]
 };
 

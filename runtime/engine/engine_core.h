@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "runtime/artifact/artifact.h"
 #include "runtime/core/result.h"
 #include "runtime/engine/model.h"
+#include "runtime/engine/slot_state.h"
 #include "runtime/kernels/kernel_args.h"
 
 namespace lac::engine {
@@ -27,6 +29,22 @@ struct EngineOptions {
   // runs int8.
   bool precise_prefill = true;
   artifact::OpenOptions open;        // passed to Artifact::open
+};
+
+// The part of an engine that is the same on every backend: the artifact it
+// runs, the limits it serves (checkPlan), and the filled positions of each
+// slot with the Model interface's argument checks (slot_state.h).
+class EngineBase : public Model {
+ public:
+  const ModelLimits& limits() const override { return limits_; }
+  const artifact::Artifact& artifact() const { return artifact_; }
+
+ protected:
+  explicit EngineBase(artifact::Artifact a) : artifact_(std::move(a)) {}
+
+  artifact::Artifact artifact_;
+  ModelLimits limits_;
+  SlotState slots_;
 };
 
 // The plan is for `target` (else Unsupported naming `engine`: "CPU",

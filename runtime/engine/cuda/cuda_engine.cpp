@@ -13,7 +13,7 @@ namespace lac::engine {
 namespace cu = kernels::cuda;
 using ull = unsigned long long;
 
-CudaEngine::CudaEngine(artifact::Artifact a) : artifact_(std::move(a)) {}
+CudaEngine::CudaEngine(artifact::Artifact a) : EngineBase(std::move(a)) {}
 CudaEngine::~CudaEngine() = default;
 
 std::string CudaEngine::deviceName() const { return state_ ? state_->device_name : std::string(); }

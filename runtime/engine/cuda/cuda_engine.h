@@ -29,13 +29,12 @@
 #include "runtime/core/result.h"
 #include "runtime/engine/engine_core.h"  // EngineOptions
 #include "runtime/engine/model.h"
-#include "runtime/engine/slot_state.h"
 
 namespace lac::engine {
 
 struct CudaState;  // cuda_state.h
 
-class CudaEngine final : public Model {
+class CudaEngine final : public EngineBase {
  public:
   // NotFound / InvalidArtifact from the artifact; Unsupported for a plan of
   // another target, no CUDA device, a device older than the plan's
@@ -52,23 +51,18 @@ class CudaEngine final : public Model {
   //   "GPU sm_75 (NAME) is not supported: this artifact targets CUDA sm_80+"
   static VoidResult checkDevice(uint32_t min_cuda_arch);
 
-  const ModelLimits& limits() const override { return limits_; }
   Result<std::span<const float>> prefill(uint32_t slot, std::span<const int32_t> tokens,
                                          uint32_t start_pos) override;
   Result<std::span<const float>> decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                         std::span<const uint32_t> positions) override;
 
-  const artifact::Artifact& artifact() const { return artifact_; }
   std::string deviceName() const;
 
  private:
   explicit CudaEngine(artifact::Artifact a);
   VoidResult init(const EngineOptions& opts);
 
-  artifact::Artifact artifact_;
-  ModelLimits limits_;
   std::unique_ptr<CudaState> state_;
-  SlotState slots_;  // filled positions per slot, call checks
 };
 
 }  // namespace lac::engine
