@@ -30,6 +30,13 @@ json savedConfig(const std::string& style) {
   return json::parse(ss.str());
 }
 
+// One key set to one value, and the phrase its refusal must contain.
+struct KeyCase {
+  const char* key;
+  json value;
+  const char* phrase;
+};
+
 Result<HfConfig> parse(const json& j) { return parseHfConfig(j.dump(), "config.json"); }
 
 #define EXPECT_UNSUPPORTED(result, phrase)                                              \
@@ -113,12 +120,7 @@ TEST(HfConfigKeys, UnsupportedRopeTypes) {
 }
 
 TEST(HfConfigKeys, MathKeysLacDoesNotImplement) {
-  struct Case {
-    const char* key;
-    json value;
-    const char* phrase;
-  };
-  const Case cases[] = {
+  const KeyCase cases[] = {
       {"attention_bias", true, "\"attention_bias\": true is not supported"},
       {"mlp_bias", true, "\"mlp_bias\": true is not supported"},
       {"hidden_act", "gelu", "\"hidden_act\": \"gelu\" is not supported"},
@@ -131,7 +133,7 @@ TEST(HfConfigKeys, MathKeysLacDoesNotImplement) {
       {"use_qk_norm", true, "\"use_qk_norm\""},
       {"layer_types", json::array({"full_attention", "sliding_attention"}), "only full_attention layers"},
   };
-  for (const Case& c : cases) {
+  for (const KeyCase& c : cases) {
     SCOPED_TRACE(c.key);
     json j = savedConfig("rope-parameters");
     j[c.key] = c.value;
@@ -180,12 +182,7 @@ TEST(MetaParamsKeys, Llama31Reads) {
 }
 
 TEST(MetaParamsKeys, UnsupportedAndUnknownKeys) {
-  struct Case {
-    const char* key;
-    json value;
-    const char* phrase;
-  };
-  const Case cases[] = {
+  const KeyCase cases[] = {
       {"moe_args", {{"num_experts", 16}}, "'moe_args': {\"num_experts\":16} is not supported"},
       {"use_qk_norm", true, "'use_qk_norm': true is not supported"},
       {"quantization_args", {{"scheme", "int4_weight_int8_dynamic_activation"}}, "'quantization_args'"},
@@ -193,7 +190,7 @@ TEST(MetaParamsKeys, UnsupportedAndUnknownKeys) {
       {"attention_chunk_size", 8192, "'attention_chunk_size'"},
       {"mystery", 1, "unknown key 'mystery'"},
   };
-  for (const Case& c : cases) {
+  for (const KeyCase& c : cases) {
     SCOPED_TRACE(c.key);
     json j = json::parse(kLlama31Params);
     j[c.key] = c.value;
