@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace lac::build {
 namespace {
@@ -109,15 +110,26 @@ Result<GraphWeights> graphWeights(const ModelSpec& spec, mlir::MLIRContext& ctx,
 // Weight declarations: one llama.weight per ModelSpec tensor, checkpoint order
 //===----------------------------------------------------------------------===//
 
-VoidResult declareWeights(const ModelSpec& spec, mlir::OpBuilder& b, mlir::Location loc) {
+VoidResult declareWeights(const ModelSpec& spec, const GraphWeights& graph, mlir::OpBuilder& b,
+                          mlir::Location loc) {
   mlir::Type f32 = b.getF32Type();
+  // Each layer's weights carry its index (plan steps record it; nothing
+  // downstream parses it out of a name).
+  llvm::StringMap<int32_t> layerOf;
+  for (size_t i = 0; i < graph.layers.size(); ++i) {
+    const LayerWeights& l = graph.layers[i];
+    for (FlatSymbolRefAttr s : {l.attnNorm, l.wq, l.wk, l.wv, l.wo, l.ffnNorm, l.w1, l.w2, l.w3})
+      layerOf[s.getValue()] = static_cast<int32_t>(i);
+  }
   for (const import::TensorView& t : spec.tensors) {
     LAC_CHECK_OR_RETURN(t.shape.size() == 1 || t.shape.size() == 2, Error::Unsupported,
                         "%s: tensor '%s' has rank %zu; weights are vectors or matrices",
                         spec.path.c_str(), t.name.c_str(), t.shape.size());
     std::vector<int64_t> shape(t.shape.begin(), t.shape.end());
     auto w = b.create<llama::WeightOp>(loc, b.getStringAttr(t.name),
-                                       mlir::TypeAttr::get(RankedTensorType::get(shape, f32)));
+                                       mlir::TypeAttr::get(RankedTensorType::get(shape, f32)),
+                                       /*layer=*/nullptr);
+    if (auto it = layerOf.find(t.name); it != layerOf.end()) w.setLayer(it->second);
     // How the checkpoint stores it: lowering copies this onto the exec.weight
     // and packing converts from it (docs/DIALECTS.md, "Source dtype").
     w->setAttr("source_dtype", b.getStringAttr(std::string(dtypeName(t.dtype))));
@@ -246,7 +258,7 @@ Result<mlir::OwningOpRef<mlir::ModuleOp>> buildLlamaModuleOrError(const ModelSpe
   mlir::Location loc = mlir::FileLineColLoc::get(&context, spec.path, 0, 0);
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(loc);
   b.setInsertionPointToEnd(module->getBody());
-  LAC_RETURN_IF_ERROR(declareWeights(spec, b, loc));
+  LAC_RETURN_IF_ERROR(declareWeights(spec, weights, b, loc));
 
   GraphBuilder graph(b, spec.config, dims, weights);
   if (options.prefill)

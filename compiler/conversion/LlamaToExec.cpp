@@ -88,7 +88,8 @@ LogicalResult convertWeight(ll::WeightOp w, const llvm::DenseSet<StringAttr> &no
   OpBuilder b(w);
   auto weight = b.create<ex::WeightOp>(
       w.getLoc(), w.getSymNameAttr(), b.getDenseI64ArrayAttr(type.getShape()),
-      ex::WeightFormatAttr::get(b.getContext(), format), b.getStringAttr("row_major"));
+      ex::WeightFormatAttr::get(b.getContext(), format),
+      ex::WeightLayoutAttr::get(b.getContext(), ex::WeightLayout::row_major), w.getLayerAttr());
   weight->setAttr("source_dtype", b.getStringAttr(source));
   w.erase();
   return success();
@@ -141,7 +142,8 @@ public:
     auto fused = b.create<ex::WeightOp>(
         loc, b.getStringAttr(fusedName(parts.front().getValue(), from, to)),
         b.getDenseI64ArrayAttr({rows, ws.front().getShape()[1]}),
-        ex::WeightFormatAttr::get(b.getContext(), format), b.getStringAttr("row_major"));
+        ex::WeightFormatAttr::get(b.getContext(), format),
+        ex::WeightLayoutAttr::get(b.getContext(), ex::WeightLayout::row_major), commonLayer(ws));
     fused->setAttr("concat_of", b.getArrayAttr(refs));
     if (llvm::all_of(sources, [](Attribute a) { return isa_and_nonnull<StringAttr>(a); }))
       fused->setAttr("source_dtypes", b.getArrayAttr(sources));
@@ -149,6 +151,15 @@ public:
     for (ex::WeightOp w : ws)
       partOps.insert(w);
     return cache[key] = FlatSymbolRefAttr::get(fused.getSymNameAttr());
+  }
+
+  // The layer all `parts` belong to; none when they disagree or have none.
+  static IntegerAttr commonLayer(ArrayRef<ex::WeightOp> parts) {
+    IntegerAttr layer = ex::WeightOp(parts.front()).getLayerAttr();
+    for (ex::WeightOp w : parts)
+      if (w.getLayerAttr() != layer)
+        return {};
+    return layer;
   }
 
   // Erases the part weights no function reads any more.
@@ -437,9 +448,6 @@ struct ConvertLlamaToExec
     }
     ex::TargetAttr targetAttr = lac::exec_kernels::makeTargetAttr(&getContext(), *kernels);
     module->setAttr(ex::ExecDialect::kTargetAttrName, targetAttr);
-    if (kernels->minCudaArch)
-      module->setAttr("exec.min_cuda_arch",
-                      IntegerAttr::get(IntegerType::get(&getContext(), 64), kernels->minCudaArch));
 
     llvm::DenseSet<StringAttr> norms = normSymbols(module);
     for (ll::WeightOp w : llvm::make_early_inc_range(module.getOps<ll::WeightOp>()))

@@ -11,8 +11,9 @@ def LacConvertLlamaToExec : Pass<"lac-convert-llama-to-exec", "::mlir::ModuleOp"
     Rewrites every `llama` op into the `exec` kernel ops of the target's
     kernel table (dialects/Exec/Transforms/KernelTable.cpp), tensors into
     `!exec.buf`s, and `llama.weight`s into `exec.weight`s; sets
-    `exec.target` on the module (and, for cuda, `exec.min_cuda_arch`: the
-    oldest GPU the target's kernels run on, 80 = sm_80).
+    `exec.target` on the module (for cuda with its `min_cuda_arch`: the
+    oldest GPU the target's kernels run on, 80 = sm_80), and copies each
+    weight's `layer`.
 
     Fused forms map one to one onto fused kernels (qkv_linear with a norm
     prologue -> one rmsnorm_matmul over a fused wqkv weight, writing one

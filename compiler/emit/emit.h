@@ -13,20 +13,19 @@
 //     are not copied into the IR: a 128k-token vocabulary is no attribute.
 //
 // What the emitter reads from the IR (docs/EMIT.md has the full contract):
-//   module  exec.target = #exec.target<cpu|cuda, ...>   (absent: cpu)
-//           exec.kv_cache = {max_batch = B, max_seq_len = S,
-//                            dtype = "f16" (or a type: f16), layout = "blhd",
-//                            bytes_per_layer = N (absent: the dense size)}
+//   module  exec.target = #exec.target<cpu|cuda, formats = [...]
+//                                       [, min_cuda_arch = 80]>  (absent: cpu)
+//           exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = L,
+//                             n_kv_heads, head_dim, max_seq_len, max_batch>
 //           exec.cpu_features = ["avx2", "fma"]   (optional)
-//           exec.min_cuda_arch = 80               (optional)
 //   func    @prefill / @decode (public funcs; other names are refused)
 //           exec.arena_bytes = N         (required)
 //           exec.max_tokens = T          (absent: the tokens arg's static size)
 //           arg 0 = tokens [T] i32, arg 1 = positions [T] i32, the returned
 //           buffer = logits; every buffer type carries `offset = N`.
-//   weight  exec.weight @name : [shape] fmt, layout = "..." {bytes = N}
-//           (`bytes` only for packed layouts; row_major and the x8 layouts
-//           are the dense size).
+//   weight  exec.weight @name : [shape] fmt, layout = row_major|x8 {layer = N}
+//           (both layouts are the dense size; the plan names x8 after the
+//           format, "q4_1x8"; `layer` goes to every step reading the weight).
 #pragma once
 
 #include <cstdint>

@@ -258,7 +258,7 @@ TEST_F(EmitTest, WeightFormatTheModelLacksIsRefused) {
 
 TEST_F(EmitTest, OpWithoutKernelIsRefused) {
   const std::string text = R"mlir(
-module attributes {exec.kv_cache = {max_batch = 1 : i64, max_seq_len = 256 : i64}} {
+module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 2, n_kv_heads = 2, head_dim = 16, max_seq_len = 256, max_batch = 1>} {
   func.func @decode(%t: !exec.buf<1xi32, offset = 0>, %p: !exec.buf<1xi32, offset = 64>, %g: !exec.buf<1x192xf32, offset = 128>) -> !exec.buf<1x192xf32, offset = 1024>
       attributes {exec.arena_bytes = 2048 : i64} {
     %s = exec.silu_mul %g, %g {kernel = "generic"} : !exec.buf<1x192xf32, offset = 128>, !exec.buf<1x192xf32, offset = 128> -> !exec.buf<1x192xf32, offset = 1024>

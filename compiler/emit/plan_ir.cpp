@@ -84,7 +84,11 @@ std::optional<uint64_t> intAttr(Operation* op, llvm::StringRef name) {
 // ---------------------------------------------------------------------------
 // Weights: exec.weight ops in module order, packed at 64-byte offsets.
 
-using WeightIndex = std::map<std::string, uint32_t, std::less<>>;
+// Each weight's plan index, and the decoder layer its exec.weight names (-1: none).
+struct WeightIndex {
+  std::map<std::string, uint32_t, std::less<>> ids;
+  std::vector<int32_t> layers;
+};
 
 VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
   uint64_t cursor = 0;
@@ -93,22 +97,21 @@ VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
     e->name = w.getSymName().str();
     e->dtype = formatDType(w.getFormat());
     for (int64_t d : w.getShape()) e->shape.push_back(static_cast<uint64_t>(d));
-    e->layout = w.getLayout().str();
+    // The plan names x8 after its format ("q4_1x8": runtime/artifact/weight_layout.h).
+    e->layout = w.getLayout() == ex::WeightLayout::x8 ? artifact::x8LayoutName(artifact::toDType(e->dtype))
+                                                      : std::string("row_major");
     std::optional<uint64_t> dense = artifact::denseBytes(artifact::toDType(e->dtype), e->shape);
     IR_CHECK(dense.has_value(), w, "weight '%s' has a shape its format cannot store", e->name.c_str());
-    std::optional<uint64_t> bytes = intAttr(w, "bytes");
-    // row_major and the x8 layouts are exactly the dense size; other packed
-    // layouts say their size in `bytes`.
-    const bool row_major = artifact::parseWeightLayout(e->layout, artifact::toDType(e->dtype), e->shape).has_value();
-    IR_CHECK(row_major || bytes.has_value(), w, "weight '%s' has packed layout '%s' but no 'bytes' attribute",
-             e->name.c_str(), e->layout.c_str());
-    IR_CHECK(!bytes || (row_major ? *bytes == *dense : *bytes >= *dense), w,
-             "weight '%s': bytes = %llu, but its shape needs %llu", e->name.c_str(), (ull)*bytes, (ull)*dense);
-    uint64_t size = bytes.value_or(*dense);
+    IR_CHECK(artifact::parseWeightLayout(e->layout, artifact::toDType(e->dtype), e->shape).has_value(), w,
+             "weight '%s': the runtime has no layout '%s' for this format and shape", e->name.c_str(),
+             e->layout.c_str());
+    // Both layouts are exactly the dense size.
+    const uint64_t size = *dense;
     cursor = artifact::alignUp(cursor, artifact::kWeightAlignment);
     e->blob = std::make_unique<plan::BlobSlice>(cursor, size, 0);
     cursor += size;
-    index.emplace(e->name, static_cast<uint32_t>(p.weights.size()));
+    index.ids.emplace(e->name, static_cast<uint32_t>(p.weights.size()));
+    index.layers.push_back(w.getLayer() ? static_cast<int32_t>(*w.getLayer()) : -1);
     p.weights.push_back(std::move(e));
   }
   p.weight_blob = std::make_unique<plan::WeightBlob>(artifact::alignUp(cursor, artifact::kWeightAlignment), 0);
@@ -120,8 +123,10 @@ VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
 
 VoidResult addTarget(plan::PlanT& p, mlir::ModuleOp m) {
   p.target = std::make_unique<plan::TargetInfoT>();
-  if (auto t = m->getAttrOfType<ex::TargetAttr>("exec.target"))
+  if (auto t = m->getAttrOfType<ex::TargetAttr>("exec.target")) {
     p.target->target = t.getBackend() == ex::Backend::cuda ? plan::Target::cuda : plan::Target::cpu;
+    p.target->min_cuda_arch = t.getMinCudaArch();
+  }
   if (auto fs = m->getAttrOfType<mlir::ArrayAttr>("exec.cpu_features")) {
     for (mlir::Attribute a : fs) {
       auto s = llvm::dyn_cast<mlir::StringAttr>(a);
@@ -129,39 +134,26 @@ VoidResult addTarget(plan::PlanT& p, mlir::ModuleOp m) {
       p.target->cpu_features.push_back(s.str());
     }
   }
-  p.target->min_cuda_arch = static_cast<uint32_t>(intAttr(m, "exec.min_cuda_arch").value_or(0));
   return {};
 }
 
 VoidResult addKvCache(plan::PlanT& p, mlir::ModuleOp m) {
-  auto kv = m->getAttrOfType<mlir::DictionaryAttr>("exec.kv_cache");
+  auto kv = m->getAttrOfType<ex::KvCacheAttr>("exec.kv_cache");
   IR_CHECK(kv, m, "module has no 'exec.kv_cache' attribute (is it memory-planned?)");
-  auto num = [&](llvm::StringRef k) -> std::optional<uint64_t> {
-    if (auto a = kv.getAs<mlir::IntegerAttr>(k)) return a.getValue().getZExtValue();
-    return std::nullopt;
-  };
-  std::optional<uint64_t> batch = num("max_batch"), seq = num("max_seq_len");
-  IR_CHECK(batch && seq && *batch > 0 && *seq > 0, m, "exec.kv_cache needs positive max_batch and max_seq_len");
-  auto out = std::make_unique<plan::KvCacheLayoutT>();
-  out->max_batch = static_cast<uint32_t>(*batch);
-  out->max_seq_len = static_cast<uint32_t>(*seq);
-  out->dtype = plan::DType::f32;  // absent: the CPU engine's f32
-  if (auto s = kv.getAs<mlir::StringAttr>("dtype")) {
-    std::optional<DType> d = dtypeFromName(s.getValue());
-    IR_CHECK(d.has_value(), m, "exec.kv_cache dtype '%s' is unknown", s.str().c_str());
-    out->dtype = artifact::toPlanDType(*d);
-  } else if (auto t = kv.getAs<mlir::TypeAttr>("dtype")) {
-    std::optional<plan::DType> d = elementDType(t.getValue());
-    IR_CHECK(d.has_value(), m, "exec.kv_cache dtype must be f32, f16 or bf16");
-    out->dtype = *d;
-  }
-  auto layout = kv.getAs<mlir::StringAttr>("layout");
-  out->layout = layout ? layout.str() : "blhd";
+  std::optional<plan::DType> dtype = elementDType(kv.getDtype());
+  IR_CHECK(dtype.has_value(), m, "exec.kv_cache dtype must be f32, f16 or bf16");
   const plan::ModelConfigT& c = *p.config;
-  std::optional<uint64_t> need = artifact::denseBytes(artifact::toDType(out->dtype),
-                                                      {2, *batch, *seq, c.n_kv_heads, c.head_dim});
-  IR_CHECK(need.has_value(), m, "exec.kv_cache: the model's n_kv_heads/head_dim give no valid cache shape");
-  out->bytes_per_layer = num("bytes_per_layer").value_or(*need);
+  IR_CHECK(uint64_t(kv.getNKvHeads()) == c.n_kv_heads && uint64_t(kv.getHeadDim()) == c.head_dim &&
+               uint64_t(kv.getNLayers()) == c.n_layers,
+           m, "exec.kv_cache (%lld layers x %lld kv heads x %lld) does not match the model (%u x %u x %u)",
+           (long long)kv.getNLayers(), (long long)kv.getNKvHeads(), (long long)kv.getHeadDim(), c.n_layers,
+           c.n_kv_heads, c.head_dim);
+  auto out = std::make_unique<plan::KvCacheLayoutT>();
+  out->max_batch = static_cast<uint32_t>(kv.getMaxBatch());
+  out->max_seq_len = static_cast<uint32_t>(kv.getMaxSeqLen());
+  out->dtype = *dtype;
+  out->layout = ex::stringifyKvLayout(kv.getLayout()).str();
+  out->bytes_per_layer = static_cast<uint64_t>(kv.getBytesPerLayer());
   p.max_batch = out->max_batch;
   p.max_seq_len = out->max_seq_len;
   p.kv_cache = std::move(out);
@@ -243,8 +235,8 @@ class EntryPointBuilder {
   }
 
   Result<uint32_t> weight(mlir::FlatSymbolRefAttr ref, Operation* op) {
-    auto it = weights_.find(ref.getValue());
-    IR_CHECK(it != weights_.end(), op, "weight @%s is not an exec.weight of this module", ref.getValue().str().c_str());
+    auto it = weights_.ids.find(ref.getValue());
+    IR_CHECK(it != weights_.ids.end(), op, "weight @%s is not an exec.weight of this module", ref.getValue().str().c_str());
     return it->second;
   }
 
@@ -253,19 +245,6 @@ class EntryPointBuilder {
     const std::vector<uint64_t>& s = plan_.weights[w]->shape;
     q.rows = s.size() == 2 ? s[0] : 0;
     q.cols = s.back();
-  }
-
-  // "layers.3.attention.wq.weight" -> 3; -1 for a weight outside the layers.
-  static int32_t layerOf(const std::string& name) {
-    if (name.rfind("layers.", 0) != 0) return -1;
-    size_t dot = name.find('.', 7);
-    if (dot == std::string::npos || dot == 7) return -1;
-    int32_t n = 0;
-    for (size_t i = 7; i < dot; ++i) {
-      if (name[i] < '0' || name[i] > '9' || n > 1000000) return -1;
-      n = n * 10 + (name[i] - '0');
-    }
-    return n;
   }
 
   // A step of `op`'s kernel: the registry's (runtime/schema/kernels.def)
@@ -296,7 +275,7 @@ class EntryPointBuilder {
     if (eps) s.params->eps = *eps;
     if (!s.weights.empty()) {
       matrix(*s.params, s.weights.back());
-      s.layer = layerOf(plan_.weights[s.weights.back()]->name);
+      s.layer = weights_.layers[s.weights.back()];  // the exec.weight's `layer`
     }
     return {};
   }

@@ -6,7 +6,7 @@
 
 // cuda: the target's table, formats and oldest GPU; a matrix whose source
 // (q4_1) has no cuda kernel starts in f32 until lac-select-weight-formats.
-// CUDA: module attributes {exec.min_cuda_arch = 80 : i64, exec.target = #exec.target<cuda, formats = [f32, f16, bf16, q8_0, q4_g32]>}
+// CUDA: module attributes {exec.target = #exec.target<cuda, formats = [f32, f16, bf16, q8_0, q4_g32], min_cuda_arch = 80>}
 // CUDA: exec.embed {{.*}}kernel = "cuda.embed.q8_0"
 // CUDA: exec.rmsnorm_matmul {{.*}}kernel = "cuda.rmsnorm_matmul.f32"
 // CUDA: exec.rope_kv_attention {{.*}}kernel = "cuda.rope_kv_attention"
@@ -32,24 +32,24 @@
 
 // Runnable source formats are kept; q6_k (no kernel) starts as f32; norms
 // are f32 whatever the source; source_dtype travels along.
-// CHECK-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major" {source_dtype = "q8_0"}
-// CHECK-DAG: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major" {source_dtype = "f32"}
-// CHECK-DAG: exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
-// CHECK-DAG: exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = "row_major" {source_dtype = "f16"}
-// CHECK-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_0, layout = "row_major" {source_dtype = "q4_0"}
-// CHECK-DAG: exec.weight @norm.weight : [64] f32, layout = "row_major" {source_dtype = "f32"}
-// CHECK-DAG: exec.weight @output.weight : [256, 64] f32, layout = "row_major" {source_dtype = "q6_k"}
+// CHECK-DAG: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = row_major {source_dtype = "q8_0"}
+// CHECK-DAG: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = row_major {source_dtype = "f32"}
+// CHECK-DAG: exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = row_major {source_dtype = "q4_1"}
+// CHECK-DAG: exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = row_major {source_dtype = "f16"}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_0, layout = row_major {source_dtype = "q4_0"}
+// CHECK-DAG: exec.weight @norm.weight : [64] f32, layout = row_major {source_dtype = "f32"}
+// CHECK-DAG: exec.weight @output.weight : [256, 64] f32, layout = row_major {source_dtype = "q6_k"}
 // The parts keep their own formats (decode reads them one by one).
-// CHECK-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
-// CHECK-DAG: exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = "row_major" {source_dtype = "q4_1"}
-// CHECK-DAG: exec.weight @layers.0.attention.wv.weight : [32, 64] f32, layout = "row_major" {source_dtype = "q5_0"}
-// CHECK-DAG: exec.weight @layers.0.feed_forward.w1.weight : [128, 64] f16, layout = "row_major" {source_dtype = "f16"}
-// CHECK-DAG: exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q8_0, layout = "row_major" {source_dtype = "q8_0"}
+// CHECK-DAG: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = row_major {source_dtype = "q4_1"}
+// CHECK-DAG: exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = row_major {source_dtype = "q4_1"}
+// CHECK-DAG: exec.weight @layers.0.attention.wv.weight : [32, 64] f32, layout = row_major {source_dtype = "q5_0"}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w1.weight : [128, 64] f16, layout = row_major {source_dtype = "f16"}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q8_0, layout = row_major {source_dtype = "q8_0"}
 // The fused weights (prefill's qkv_linear and swiglu_linear with norms) stack
 // their parts' rows and take the most precise part's format: wqkv (q4_1,
 // q4_1, q5_0 -> f32) f32, w13 (f16, q8_0) f16.
-// CHECK-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] f32, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight], source_dtypes = ["q4_1", "q4_1", "q5_0"]}
-// CHECK-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] f16, layout = "row_major" {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight], source_dtypes = ["f16", "q8_0"]}
+// CHECK-DAG: exec.weight @layers.0.attention.wqkv.weight : [128, 64] f32, layout = row_major {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight], source_dtypes = ["q4_1", "q4_1", "q5_0"]}
+// CHECK-DAG: exec.weight @layers.0.feed_forward.w13.weight : [256, 64] f16, layout = row_major {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight], source_dtypes = ["f16", "q8_0"]}
 
 llama.weight @tok_embeddings.weight : tensor<256x64xf32> {source_dtype = "q8_0"}
 llama.weight @layers.0.attention_norm.weight : tensor<64xf32>

@@ -112,8 +112,8 @@
 
 // A module that is not memory-planned is refused, naming the op.
 // ERR: lac-emit-plan-json.mlir:[[@LINE+5]]:{{.*}}'exec.embed': buffer has no arena offset (run memory planning first)
-module attributes {exec.kv_cache = {max_batch = 1 : i64, max_seq_len = 256 : i64}} {
-  exec.weight @tok_embeddings.weight : [128256, 64] bf16, layout = "row_major"
+module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 2, n_kv_heads = 2, head_dim = 16, max_seq_len = 256, max_batch = 1>} {
+  exec.weight @tok_embeddings.weight : [128256, 64] bf16, layout = row_major
   func.func @decode(%tokens: !exec.buf<1xi32, offset = 0>, %pos: !exec.buf<1xi32, offset = 64>) -> !exec.buf<1x64xf32>
       attributes {exec.arena_bytes = 1024 : i64} {
     %h = exec.embed @tok_embeddings.weight[%tokens] {kernel = "generic"} : !exec.buf<1xi32, offset = 0> -> !exec.buf<1x64xf32>

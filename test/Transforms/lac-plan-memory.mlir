@@ -7,7 +7,7 @@
 // max-seq-len * max-batch = 8 tokens, so a [?, 64] f32 buffer takes 2048
 // bytes; decode: max-batch = 2 tokens.
 
-// CHECK: module attributes {exec.kv_cache = {bytes = 2048 : i64, bytes_per_layer = 2048 : i64, dtype = "f32", head_dim = 16 : i64, layout = "blhd", max_batch = 2 : i64, max_seq_len = 4 : i64, n_kv_heads = 2 : i64, n_layers = 1 : i64}, exec.target
+// CHECK: module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 1, n_kv_heads = 2, head_dim = 16, max_seq_len = 4, max_batch = 2>, exec.target
 
 // SUMMARY: lac-plan-memory: max-seq-len 4, max-batch 2
 // 256 rows * 2 q8_0 blocks * 34 + 2 * 64 * 4 (norms) + (128 (wqkv) + 64) rows
@@ -18,12 +18,12 @@
 // SUMMARY-NEXT: activations @decode: 1280 bytes (0.00 MiB)
 
 module attributes {exec.target = #exec.target<cpu, formats = [f32, q8_0, q4_1]>} {
-exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
-exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
-exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major"
-exec.weight @norm.weight : [64] f32, layout = "row_major"
-exec.weight @output.weight : [256, 64] f32, layout = "row_major"
+exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = row_major
+exec.weight @layers.0.attention_norm.weight : [64] f32, layout = row_major
+exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = row_major {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
+exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = row_major
+exec.weight @norm.weight : [64] f32, layout = row_major
+exec.weight @output.weight : [256, 64] f32, layout = row_major
 
 // Live ranges (step: 0 = arguments): tokens 0-1, pos 0-3, h 1-4, qkv 2-3,
 // att 3-4, h1 4-5, logits 5-end. First-fit by size: qkv (4096 bytes) 0, h

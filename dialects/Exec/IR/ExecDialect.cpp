@@ -39,26 +39,24 @@ void ExecDialect::initialize() {
       >();
 }
 
-// Discardable attributes: `exec.target`, plus what memory planning and
-// target selection record for the emitter (compiler/emit/emit.h):
-//   exec.arena_bytes, exec.max_tokens   (func)    integers
-//   exec.kv_cache                       (module)  a dictionary
+// Discardable attributes: `exec.target` (a #exec.target), plus what memory
+// planning records for the emitter (compiler/emit/emit.h):
+//   exec.arena_bytes, exec.max_tokens   (func)    non-negative integers
+//   exec.kv_cache                       (module)  a #exec.kv_cache
 //   exec.cpu_features                   (module)  an array of strings
-//   exec.min_cuda_arch                  (module)  an integer
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
   Attribute value = attr.getValue();
-  if (name == "exec.arena_bytes" || name == "exec.max_tokens" ||
-      name == "exec.min_cuda_arch") {
+  if (name == "exec.arena_bytes" || name == "exec.max_tokens") {
     auto i = dyn_cast<IntegerAttr>(value);
     if (!i || i.getValue().isNegative())
       return op->emitError("'") << name << "' must be a non-negative integer";
     return success();
   }
   if (name == "exec.kv_cache") {
-    if (!isa<DictionaryAttr>(value))
-      return op->emitError("'exec.kv_cache' must be a dictionary");
+    if (!isa<KvCacheAttr>(value))
+      return op->emitError("'exec.kv_cache' must be an #exec.kv_cache, got ") << value;
     return success();
   }
   if (name == "exec.cpu_features") {
@@ -146,7 +144,8 @@ LogicalResult BufferType::verify(function_ref<InFlightDiagnostic()> emitError,
 //===----------------------------------------------------------------------===//
 
 LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 Backend, ArrayRef<WeightFormat> formats) {
+                                 Backend backend, ArrayRef<WeightFormat> formats,
+                                 unsigned minCudaArch) {
   if (formats.empty())
     return emitError() << "target must support at least one weight format";
   llvm::SmallSet<WeightFormat, 8> seen;
@@ -154,5 +153,25 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (!seen.insert(f).second)
       return emitError() << "target lists format '" << stringifyWeightFormat(f)
                          << "' twice";
+  if (backend == Backend::cpu && minCudaArch != 0)
+    return emitError() << "a cpu target has no min_cuda_arch";
+  if (backend == Backend::cuda && (minCudaArch < 50 || minCudaArch > 200))
+    return emitError() << "a cuda target needs min_cuda_arch (a compute capability "
+                          "such as 80 for sm_80), got "
+                       << minCudaArch;
+  return success();
+}
+
+LogicalResult KvCacheAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  KvLayout, Type dtype, int64_t nLayers,
+                                  int64_t nKvHeads, int64_t headDim,
+                                  int64_t maxSeqLen, int64_t maxBatch) {
+  if (!dtype.isF32() && !dtype.isF16() && !dtype.isBF16())
+    return emitError() << "kv_cache dtype must be f32, f16 or bf16, got " << dtype;
+  if (nLayers <= 0 || nKvHeads <= 0 || headDim <= 0 || maxSeqLen <= 0 || maxBatch <= 0)
+    return emitError() << "kv_cache dimensions must be positive, got n_layers="
+                       << nLayers << " n_kv_heads=" << nKvHeads << " head_dim="
+                       << headDim << " max_seq_len=" << maxSeqLen
+                       << " max_batch=" << maxBatch;
   return success();
 }

@@ -18,25 +18,45 @@ using namespace mlir;
 using namespace mlir::exec;
 
 //===----------------------------------------------------------------------===//
-// custom<FormatKeyword>: a bare weight format (`q4_1`) in exec.weight
+// custom<FormatKeyword>, custom<LayoutKeyword>: exec.weight's format (`q4_1`)
+// and layout (`row_major`, `x8`) as bare keywords
 //===----------------------------------------------------------------------===//
 
-static ParseResult parseFormatKeyword(OpAsmParser &parser,
-                                      WeightFormatAttr &format) {
+// Parses a keyword into the enum attribute AttrT; `what` names it in errors.
+template <typename AttrT, typename Enum>
+static ParseResult parseEnumKeyword(OpAsmParser &parser, AttrT &attr,
+                                    std::optional<Enum> (*symbolize)(StringRef),
+                                    StringRef what, StringRef known = {}) {
   StringRef keyword;
   SMLoc loc = parser.getCurrentLocation();
   if (parser.parseKeyword(&keyword))
     return failure();
-  std::optional<WeightFormat> value = symbolizeWeightFormat(keyword);
-  if (!value)
-    return parser.emitError(loc, "unknown weight format '") << keyword << "'";
-  format = WeightFormatAttr::get(parser.getContext(), *value);
+  std::optional<Enum> value = symbolize(keyword);
+  if (!value) {
+    InFlightDiagnostic d = parser.emitError(loc, "unknown ") << what << " '" << keyword << "'";
+    if (!known.empty())
+      d << " (" << known << ")";
+    return d;
+  }
+  attr = AttrT::get(parser.getContext(), *value);
   return success();
 }
 
-static void printFormatKeyword(OpAsmPrinter &printer, Operation *,
-                               WeightFormatAttr format) {
+static ParseResult parseFormatKeyword(OpAsmParser &parser, WeightFormatAttr &format) {
+  return parseEnumKeyword(parser, format, symbolizeWeightFormat, "weight format");
+}
+
+static void printFormatKeyword(OpAsmPrinter &printer, Operation *, WeightFormatAttr format) {
   printer << stringifyWeightFormat(format.getValue());
+}
+
+static ParseResult parseLayoutKeyword(OpAsmParser &parser, WeightLayoutAttr &layout) {
+  return parseEnumKeyword(parser, layout, symbolizeWeightLayout, "weight layout",
+                          "row_major or x8");
+}
+
+static void printLayoutKeyword(OpAsmPrinter &printer, Operation *, WeightLayoutAttr layout) {
+  printer << stringifyWeightLayout(layout.getValue());
 }
 
 #define GET_OP_CLASSES
@@ -164,11 +184,18 @@ LogicalResult WeightOp::verify() {
   for (int64_t d : shape)
     if (d <= 0)
       return emitOpError("weight dimensions must be positive, got ") << shapeStr(shape);
-  if (getLayout().empty())
-    return emitOpError("'layout' must not be empty");
   WeightFormat format = getFormat();
   bool blocked = format == WeightFormat::q8_0 || format == WeightFormat::q4_0 ||
                  format == WeightFormat::q4_1 || format == WeightFormat::q4_g32;
+  if (getLayout() == WeightLayout::x8) {
+    if (format != WeightFormat::q8_0 && format != WeightFormat::q4_0 &&
+        format != WeightFormat::q4_1)
+      return emitOpError("layout x8 is for q8_0, q4_0 and q4_1 weights, not ")
+             << stringifyWeightFormat(format);
+    if (shape.size() != 2 || shape[0] % 8 != 0)
+      return emitOpError("layout x8 needs a matrix whose rows are a multiple of 8, got ")
+             << shapeStr(shape);
+  }
   if (blocked && shape.back() % 32 != 0)
     return emitOpError("format ") << stringifyWeightFormat(format)
                                   << " needs a last dimension divisible by 32, got "

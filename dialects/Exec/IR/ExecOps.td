@@ -48,7 +48,7 @@ def Exec_WeightOp : Exec_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
     `exec.target`, `format` must be one of its formats.
 
     ```mlir
-    exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major"
+    exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = row_major {layer = 0 : i32}
     ```
 
     A fused weight (one kernel reads several checkpoint matrices as one) has
@@ -58,16 +58,18 @@ def Exec_WeightOp : Exec_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
     exec.weight of their own).
 
     ```mlir
-    exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major"
-        {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight,
+    exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = row_major
+        {layer = 0 : i32, concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight,
                       @layers.0.attention.wv.weight]}
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, DenseI64ArrayAttr:$shape,
-                       Exec_WeightFormatAttr:$format, StrAttr:$layout);
+                       Exec_WeightFormatAttr:$format,
+                       Exec_WeightLayoutAttr:$layout,
+                       OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$layer);
   let assemblyFormat = [{
     $sym_name `:` $shape custom<FormatKeyword>($format) `,` `layout` `=`
-    $layout attr-dict
+    custom<LayoutKeyword>($layout) attr-dict
   }];
   let hasVerifier = 1;
 }

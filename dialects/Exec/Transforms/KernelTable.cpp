@@ -100,7 +100,7 @@ const TargetKernels *lookupTargetKernels(Backend backend) {
 }
 
 TargetAttr makeTargetAttr(MLIRContext *ctx, const TargetKernels &target) {
-  return TargetAttr::get(ctx, target.backend, target.formats);
+  return TargetAttr::get(ctx, target.backend, target.formats, target.minCudaArch);
 }
 
 //===----------------------------------------------------------------------===//

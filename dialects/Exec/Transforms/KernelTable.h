@@ -40,8 +40,8 @@ struct TargetKernels {
   // Every format some kernel reads: the #exec.target's format list.
   llvm::ArrayRef<WeightFormat> formats;
   // The oldest GPU the target's kernels run on (compute capability x 10,
-  // e.g. 80 for sm_80); 0 for a CPU target. Lowering records it on the
-  // module as `exec.min_cuda_arch` (plan TargetInfo.min_cuda_arch).
+  // e.g. 80 for sm_80); 0 for a CPU target. It is the
+  // #exec.target's `min_cuda_arch` (plan TargetInfo.min_cuda_arch).
   unsigned minCudaArch = 0;
 
   const KernelEntry *find(llvm::StringRef opName) const;

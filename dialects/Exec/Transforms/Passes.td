@@ -76,10 +76,10 @@ def LacPlanMemory : Pass<"lac-plan-memory", "::mlir::ModuleOp"> {
     the whole batch).
 
     Results: `offset` in every `!exec.buf` type, `exec.arena_bytes` and
-    `exec.max_tokens` on each func, and `exec.kv_cache` on the module: layout
-    "blhd" (per layer K then V, each [max_batch, max_seq_len, n_kv_heads,
-    head_dim]), dtype f32, n_layers, n_kv_heads, head_dim, max_seq_len,
-    max_batch, bytes_per_layer, bytes. With `print`, writes a summary (weight,
+    `exec.max_tokens` on each func, and `exec.kv_cache` on the module: an
+    `#exec.kv_cache` (layout blhd: per layer K then V, each [max_batch,
+    n_kv_heads, max_seq_len, head_dim]; dtype f32; n_layers, n_kv_heads,
+    head_dim, max_seq_len, max_batch). With `print`, writes a summary (weight,
     KV cache and per-entry-point activation bytes) to stderr.
   }];
   let options = [

@@ -165,21 +165,14 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
       return failure();
     if (!layers)
       return 0;
-    Builder b(module.getContext());
-    int64_t perLayer = 2 * maxBatch * maxSeqLen * kvHeads * headDim * 4;
-    NamedAttribute fields[] = {
-        b.getNamedAttr("layout", b.getStringAttr("blhd")),
-        b.getNamedAttr("dtype", b.getStringAttr("f32")),
-        b.getNamedAttr("n_layers", b.getI64IntegerAttr(layers)),
-        b.getNamedAttr("n_kv_heads", b.getI64IntegerAttr(kvHeads)),
-        b.getNamedAttr("head_dim", b.getI64IntegerAttr(headDim)),
-        b.getNamedAttr("max_seq_len", b.getI64IntegerAttr(maxSeqLen)),
-        b.getNamedAttr("max_batch", b.getI64IntegerAttr(maxBatch)),
-        b.getNamedAttr("bytes_per_layer", b.getI64IntegerAttr(perLayer)),
-        b.getNamedAttr("bytes", b.getI64IntegerAttr(perLayer * layers)),
-    };
-    module->setAttr("exec.kv_cache", b.getDictionaryAttr(fields));
-    return perLayer * layers;
+    auto kv = KvCacheAttr::getChecked(
+        [&] { return module.emitError(); }, module.getContext(), KvLayout::blhd,
+        Type(Float32Type::get(module.getContext())), layers, kvHeads, headDim, int64_t(maxSeqLen),
+        int64_t(maxBatch));
+    if (!kv)
+      return failure();
+    module->setAttr("exec.kv_cache", kv);
+    return kv.getBytes();
   }
 };
 

@@ -128,19 +128,19 @@ struct SelectWeightFormats
         return signalPassFailure();
       }
       w.setFormatAttr(WeightFormatAttr::get(&getContext(), f));
-      w.setLayoutAttr(StringAttr::get(&getContext(), layoutOf(w, f, interleave)));
+      w.setLayoutAttr(WeightLayoutAttr::get(&getContext(), layoutOf(w, f, interleave)));
     }
     if (failed(lac::exec_kernels::assignKernels(module, *kernels)))
       signalPassFailure();
   }
 
-  // "q4_1x8" etc. for a blocked matrix whose rows come in groups of 8 when
-  // interleaving, else "row_major".
-  static std::string layoutOf(WeightOp w, WeightFormat f, bool interleave) {
+  // x8 for a blocked matrix whose rows come in groups of 8 when
+  // interleaving, else row_major.
+  static WeightLayout layoutOf(WeightOp w, WeightFormat f, bool interleave) {
     ArrayRef<int64_t> shape = w.getShape();
     if (interleave && isBlocked(f) && shape.size() == 2 && shape[0] > 0 && shape[0] % 8 == 0)
-      return (stringifyWeightFormat(f) + "x8").str();
-    return "row_major";
+      return WeightLayout::x8;
+    return WeightLayout::row_major;
   }
 
   // The format of one weight before fused groups are unified.

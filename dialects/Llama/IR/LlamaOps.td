@@ -42,14 +42,17 @@ def Llama_WeightOp : Llama_Op<"weight", [Symbol, HasParent<"ModuleOp">]> {
     A weight is a symbol, never a constant: `sym_name` is the canonical
     ModelSpec tensor name and `weight_type` its logical (dequantized) type,
     outermost dimension first (`[out, in]` for matrices). The bytes stay in
-    the checkpoint until emission.
+    the checkpoint until emission. `layer` is the decoder layer the weight
+    belongs to (absent for the embedding, final norm and output); lowering
+    carries it to the exec.weight.
 
     ```mlir
-    llama.weight @layers.0.attention.wq.weight : tensor<64x64xf32>
+    llama.weight @layers.0.attention.wq.weight : tensor<64x64xf32> {layer = 0 : i32}
     ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
-                       TypeAttrOf<AnyRankedTensor>:$weight_type);
+                       TypeAttrOf<AnyRankedTensor>:$weight_type,
+                       OptionalAttr<ConfinedAttr<I32Attr, [IntNonNegative]>>:$layer);
   let assemblyFormat = "$sym_name `:` $weight_type attr-dict";
   let extraClassDeclaration = [{
     ::mlir::RankedTensorType getTensorType() {

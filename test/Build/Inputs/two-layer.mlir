@@ -3,24 +3,24 @@
 // compiler/build/build_test.cpp (LAC_UPDATE_GOLDENS=1 rewrites it).
 module {
   llama.weight @tok_embeddings.weight : tensor<256x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.attention_norm.weight : tensor<64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.attention.wq.weight : tensor<64x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.attention.wk.weight : tensor<32x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.attention.wv.weight : tensor<32x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.attention.wo.weight : tensor<64x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.ffn_norm.weight : tensor<64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.feed_forward.w1.weight : tensor<128x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.feed_forward.w2.weight : tensor<64x128xf32> {source_dtype = "f32"}
-  llama.weight @layers.0.feed_forward.w3.weight : tensor<128x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.attention_norm.weight : tensor<64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.attention.wq.weight : tensor<64x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.attention.wk.weight : tensor<32x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.attention.wv.weight : tensor<32x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.attention.wo.weight : tensor<64x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.ffn_norm.weight : tensor<64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.feed_forward.w1.weight : tensor<128x64xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.feed_forward.w2.weight : tensor<64x128xf32> {source_dtype = "f32"}
-  llama.weight @layers.1.feed_forward.w3.weight : tensor<128x64xf32> {source_dtype = "f32"}
+  llama.weight @layers.0.attention_norm.weight : tensor<64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.attention.wq.weight : tensor<64x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.attention.wk.weight : tensor<32x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.attention.wv.weight : tensor<32x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.attention.wo.weight : tensor<64x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.ffn_norm.weight : tensor<64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.feed_forward.w1.weight : tensor<128x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.feed_forward.w2.weight : tensor<64x128xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.0.feed_forward.w3.weight : tensor<128x64xf32> {layer = 0 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.attention_norm.weight : tensor<64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.attention.wq.weight : tensor<64x64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.attention.wk.weight : tensor<32x64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.attention.wv.weight : tensor<32x64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.attention.wo.weight : tensor<64x64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.ffn_norm.weight : tensor<64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.feed_forward.w1.weight : tensor<128x64xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.feed_forward.w2.weight : tensor<64x128xf32> {layer = 1 : i32, source_dtype = "f32"}
+  llama.weight @layers.1.feed_forward.w3.weight : tensor<128x64xf32> {layer = 1 : i32, source_dtype = "f32"}
   llama.weight @norm.weight : tensor<64xf32> {source_dtype = "f32"}
   llama.weight @output.weight : tensor<256x64xf32> {source_dtype = "f32"}
   func.func @prefill(%arg0: tensor<?xi32>, %arg1: tensor<?xi32>) -> tensor<1x256xf32> {

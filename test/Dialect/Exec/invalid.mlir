@@ -46,34 +46,49 @@ module attributes {exec.targets = #exec.target<cpu, formats = [f32]>} {}
 // -----
 
 // expected-error @+1 {{weights are vectors or matrices, got rank 3}}
-exec.weight @w : [2, 2, 32] f32, layout = "row_major"
+exec.weight @w : [2, 2, 32] f32, layout = row_major
 
 // -----
 
 // expected-error @+1 {{weight dimensions must be positive, got [0, 64]}}
-exec.weight @w : [0, 64] f32, layout = "row_major"
+exec.weight @w : [0, 64] f32, layout = row_major
 
 // -----
 
-// expected-error @+1 {{'layout' must not be empty}}
-exec.weight @w : [64, 64] f32, layout = ""
+// expected-error @+1 {{unknown weight layout 'column_major' (row_major or x8)}}
+exec.weight @w : [64, 64] f32, layout = column_major
+
+// -----
+
+// expected-error @+1 {{layout x8 is for q8_0, q4_0 and q4_1 weights, not f32}}
+exec.weight @w : [64, 64] f32, layout = x8
+
+// -----
+
+// expected-error @+1 {{layout x8 needs a matrix whose rows are a multiple of 8, got [12, 64]}}
+exec.weight @w : [12, 64] q4_1, layout = x8
+
+// -----
+
+// expected-error @+1 {{'exec.weight' op attribute 'layer' failed to satisfy constraint}}
+exec.weight @w : [64, 64] f32, layout = row_major {layer = -1 : i32}
 
 // -----
 
 // expected-error @+1 {{format q4_1 needs a last dimension divisible by 32, got 48}}
-exec.weight @w : [64, 48] q4_1, layout = "row_major"
+exec.weight @w : [64, 48] q4_1, layout = row_major
 
 // -----
 
-module attributes {exec.target = #exec.target<cuda, formats = [f16, q4_0]>} {
-  // expected-error @+1 {{format q4_1 is not supported by target #exec.target<cuda, formats = [f16, q4_0]>}}
-  exec.weight @w : [64, 64] q4_1, layout = "row_major"
+module attributes {exec.target = #exec.target<cuda, formats = [f16, q4_0], min_cuda_arch = 80>} {
+  // expected-error @+1 {{format q4_1 is not supported by target #exec.target<cuda, formats = [f16, q4_0], min_cuda_arch = 80>}}
+  exec.weight @w : [64, 64] q4_1, layout = row_major
 }
 
 // -----
 
 // expected-error @+1 {{unknown weight format 'q4_k'}}
-exec.weight @w : [64, 64] q4_k, layout = "row_major"
+exec.weight @w : [64, 64] q4_k, layout = row_major
 
 //===--- common kernel rules ---===//
 
@@ -137,7 +152,7 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 
 // -----
 
-exec.weight @w : [128, 64] q4_1, layout = "row_major"
+exec.weight @w : [128, 64] q4_1, layout = row_major
 func.func @f(%x: !exec.buf<?x64xf32>) {
   // expected-error @+1 {{weight @w has shape [128, 64], expected [64, 64]}}
   %0 = exec.matmul %x, @w {kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
@@ -146,7 +161,7 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 
 // -----
 
-exec.weight @n : [64] q8_0, layout = "row_major"
+exec.weight @n : [64] q8_0, layout = row_major
 func.func @f(%x: !exec.buf<?x64xf32>) {
   // expected-error @+1 {{weight @n must be stored as f32, got q8_0}}
   %0 = exec.rmsnorm %x, @n {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
@@ -165,7 +180,7 @@ func.func @f(%t: !exec.buf<?xf32>) {
 
 // -----
 
-exec.weight @tok : [256, 32] q8_0, layout = "row_major"
+exec.weight @tok : [256, 32] q8_0, layout = row_major
 func.func @f(%t: !exec.buf<?xi32>) {
   // expected-error @+1 {{table @tok has shape [256, 32], expected [?, 64]}}
   %0 = exec.embed @tok[%t] {kernel = "generic"} : !exec.buf<?xi32> -> !exec.buf<?x64xf32>
@@ -208,8 +223,8 @@ func.func @f(%x: !exec.buf<?x128xf32>, %r: !exec.buf<?x32xf32>) {
 
 // -----
 
-exec.weight @n : [64] f32, layout = "row_major"
-exec.weight @wq : [64, 64] q4_1, layout = "row_major"
+exec.weight @n : [64] f32, layout = row_major
+exec.weight @wq : [64, 64] q4_1, layout = row_major
 func.func @f(%x: !exec.buf<?x64xf32>) {
   // expected-error @+1 {{weight @wq has shape [64, 64], expected [128, 64]}}
   %0 = exec.rmsnorm_matmul %x, @n, @wq {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
@@ -218,8 +233,8 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 
 // -----
 
-exec.weight @n : [64] f32, layout = "row_major"
-exec.weight @w13 : [128, 64] q4_1, layout = "row_major"
+exec.weight @n : [64] f32, layout = row_major
+exec.weight @w13 : [128, 64] q4_1, layout = row_major
 func.func @f(%x: !exec.buf<?x64xf32>) {
   // expected-error @+1 {{gate_up @w13 has shape [128, 64], expected [256, 64]}}
   %0 = exec.rmsnorm_gate_up_silu %x, @n, @w13 {eps = 1.0e-5 : f32, kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x128xf32>
@@ -229,17 +244,17 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 // -----
 
 // expected-error @+1 {{'concat_of' must list at least two weight names (@name)}}
-exec.weight @w13 : [256, 64] q4_1, layout = "row_major" {concat_of = [@w1]}
+exec.weight @w13 : [256, 64] q4_1, layout = row_major {concat_of = [@w1]}
 
 // -----
 
 // expected-error @+1 {{a fused weight ('concat_of') must be a matrix}}
-exec.weight @v : [256] f32, layout = "row_major" {concat_of = [@a, @b]}
+exec.weight @v : [256] f32, layout = row_major {concat_of = [@a, @b]}
 
 // -----
 
-exec.weight @n : [32] f32, layout = "row_major"
-exec.weight @out : [256, 64] q8_0, layout = "row_major"
+exec.weight @n : [32] f32, layout = row_major
+exec.weight @out : [256, 64] q8_0, layout = row_major
 func.func @f(%x: !exec.buf<?x64xf32>) {
   // expected-error @+1 {{norm_weight @n has shape [32], expected [64]}}
   %0 = exec.final_norm_lm_head %x, @n, @out {eps = 1.0e-5 : f32, kernel = "generic", last_token_only} : !exec.buf<?x64xf32> -> !exec.buf<1x256xf32>
@@ -354,8 +369,32 @@ func.func @f() attributes {exec.arena_bytes = -64 : i64} {
 
 // -----
 
-// expected-error @+1 {{'exec.kv_cache' must be a dictionary}}
+// expected-error @+1 {{'exec.kv_cache' must be an #exec.kv_cache, got 3 : i64}}
 module attributes {exec.kv_cache = 3 : i64} {
+}
+
+// -----
+
+// expected-error @+1 {{kv_cache dtype must be f32, f16 or bf16, got 'i8'}}
+module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = i8, n_layers = 1, n_kv_heads = 2, head_dim = 16, max_seq_len = 4, max_batch = 1>} {
+}
+
+// -----
+
+// expected-error @+1 {{kv_cache dimensions must be positive, got n_layers=1 n_kv_heads=2 head_dim=16 max_seq_len=0 max_batch=1}}
+module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 1, n_kv_heads = 2, head_dim = 16, max_seq_len = 0, max_batch = 1>} {
+}
+
+// -----
+
+// expected-error @+1 {{a cpu target has no min_cuda_arch}}
+module attributes {exec.target = #exec.target<cpu, formats = [f32], min_cuda_arch = 80>} {
+}
+
+// -----
+
+// expected-error @+1 {{a cuda target needs min_cuda_arch (a compute capability such as 80 for sm_80), got 0}}
+module attributes {exec.target = #exec.target<cuda, formats = [f32]>} {
 }
 
 // -----

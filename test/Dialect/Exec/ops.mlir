@@ -8,24 +8,24 @@
 // CHECK: module attributes {exec.target = #exec.target<cpu, formats = [f32, q8_0, q4_1]>}
 module attributes {exec.target = #exec.target<cpu, formats = [f32, q8_0, q4_1]>} {
 
-// CHECK: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
-// CHECK: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-// CHECK: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major" {checksum = 42 : i64}
-exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = "row_major"
-exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = "row_major" {checksum = 42 : i64}
-exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.attention.wv.weight : [32, 64] q4_1, layout = "row_major"
-// CHECK: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
-exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
-exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.feed_forward.w1.weight : [128, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_1, layout = "row_major"
-exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q4_1, layout = "row_major"
-exec.weight @layers.0.feed_forward.w13.weight : [256, 64] q4_1, layout = "row_major" {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight]}
-exec.weight @norm.weight : [64] f32, layout = "row_major"
-exec.weight @output.weight : [256, 64] q8_0, layout = "row_major"
+// CHECK: exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = row_major
+// CHECK: exec.weight @layers.0.attention_norm.weight : [64] f32, layout = row_major
+// CHECK: exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = row_major {checksum = 42 : i64}
+exec.weight @tok_embeddings.weight : [256, 64] q8_0, layout = row_major
+exec.weight @layers.0.attention_norm.weight : [64] f32, layout = row_major
+exec.weight @layers.0.attention.wq.weight : [64, 64] q4_1, layout = row_major {checksum = 42 : i64}
+exec.weight @layers.0.attention.wk.weight : [32, 64] q4_1, layout = row_major
+exec.weight @layers.0.attention.wv.weight : [32, 64] q4_1, layout = row_major
+// CHECK: exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = row_major {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
+exec.weight @layers.0.attention.wqkv.weight : [128, 64] q4_1, layout = row_major {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
+exec.weight @layers.0.attention.wo.weight : [64, 64] q4_1, layout = row_major
+exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = row_major
+exec.weight @layers.0.feed_forward.w1.weight : [128, 64] q4_1, layout = row_major
+exec.weight @layers.0.feed_forward.w2.weight : [64, 128] q4_1, layout = row_major
+exec.weight @layers.0.feed_forward.w3.weight : [128, 64] q4_1, layout = row_major
+exec.weight @layers.0.feed_forward.w13.weight : [256, 64] q4_1, layout = row_major {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight]}
+exec.weight @norm.weight : [64] f32, layout = row_major
+exec.weight @output.weight : [256, 64] q8_0, layout = row_major
 
 // CHECK-LABEL: func.func @prefill
 // CHECK-SAME: (%[[TOK:.*]]: !exec.buf<?xi32>, %[[POS:.*]]: !exec.buf<?xi32>) -> !exec.buf<1x256xf32>
@@ -87,8 +87,8 @@ func.func @planned(%tokens: !exec.buf<1xi32, offset = 0>) -> !exec.buf<1x64xf32,
 
 // A CUDA target on a func, f16 activations.
 // CHECK-LABEL: func.func @cuda_f16
-// CHECK-SAME: attributes {exec.target = #exec.target<cuda, formats = [f16, bf16, q4_0]>}
-func.func @cuda_f16(%x: !exec.buf<?x64xf16>, %y: !exec.buf<?x64xf16>) -> !exec.buf<?x64xf16> attributes {exec.target = #exec.target<cuda, formats = [f16, bf16, q4_0]>} {
+// CHECK-SAME: attributes {exec.target = #exec.target<cuda, formats = [f16, bf16, q4_0], min_cuda_arch = 80>}
+func.func @cuda_f16(%x: !exec.buf<?x64xf16>, %y: !exec.buf<?x64xf16>) -> !exec.buf<?x64xf16> attributes {exec.target = #exec.target<cuda, formats = [f16, bf16, q4_0], min_cuda_arch = 80>} {
   %s = exec.add %x, %y {kernel = "cuda_f16"} : !exec.buf<?x64xf16>, !exec.buf<?x64xf16> -> !exec.buf<?x64xf16>
   return %s : !exec.buf<?x64xf16>
 }

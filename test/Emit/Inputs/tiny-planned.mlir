@@ -1,25 +1,25 @@
 // A memory-planned exec module for the tiny model's shapes (D = 64, H = 4,
-// KV = 2, hd = 16, F = 192, V = 128256), layer 0 only: a fused prefill
+// KV = 2, hd = 16, F = 192, V = 128256; 2 layers), layer 0 only: a fused prefill
 // (T <= 16) and a less fused decode. Hand-written (the planner is not merged
 // yet); shared by test/Emit/plan-json.mlir and compiler/emit/emit_test.cpp.
 module attributes {
   exec.target = #exec.target<cpu, formats = [f32, bf16, q8_0]>,
   exec.cpu_features = ["avx2", "fma"],
-  exec.kv_cache = {max_batch = 1 : i64, max_seq_len = 256 : i64, dtype = "f32", layout = "blhd"}
+  exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 2, n_kv_heads = 2, head_dim = 16, max_seq_len = 256, max_batch = 1>
 } {
 
-exec.weight @tok_embeddings.weight : [128256, 64] bf16, layout = "row_major"
-exec.weight @layers.0.attention_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.attention.wq.weight : [64, 64] bf16, layout = "row_major"
-exec.weight @layers.0.attention.wk.weight : [32, 64] bf16, layout = "row_major"
-exec.weight @layers.0.attention.wv.weight : [32, 64] bf16, layout = "row_major"
-exec.weight @layers.0.attention.wqkv.weight : [128, 64] bf16, layout = "row_major" {concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
-exec.weight @layers.0.attention.wo.weight : [64, 64] bf16, layout = "row_major"
-exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = "row_major"
-exec.weight @layers.0.feed_forward.w13.weight : [384, 64] bf16, layout = "row_major" {concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight]}
-exec.weight @layers.0.feed_forward.w2.weight : [64, 192] bf16, layout = "row_major"
-exec.weight @norm.weight : [64] f32, layout = "row_major"
-exec.weight @output.weight : [128256, 64] bf16, layout = "row_major"
+exec.weight @tok_embeddings.weight : [128256, 64] bf16, layout = row_major
+exec.weight @layers.0.attention_norm.weight : [64] f32, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.attention.wq.weight : [64, 64] bf16, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.attention.wk.weight : [32, 64] bf16, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.attention.wv.weight : [32, 64] bf16, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.attention.wqkv.weight : [128, 64] bf16, layout = row_major {layer = 0 : i32, concat_of = [@layers.0.attention.wq.weight, @layers.0.attention.wk.weight, @layers.0.attention.wv.weight]}
+exec.weight @layers.0.attention.wo.weight : [64, 64] bf16, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.ffn_norm.weight : [64] f32, layout = row_major {layer = 0 : i32}
+exec.weight @layers.0.feed_forward.w13.weight : [384, 64] bf16, layout = row_major {layer = 0 : i32, concat_of = [@layers.0.feed_forward.w1.weight, @layers.0.feed_forward.w3.weight]}
+exec.weight @layers.0.feed_forward.w2.weight : [64, 192] bf16, layout = row_major {layer = 0 : i32}
+exec.weight @norm.weight : [64] f32, layout = row_major
+exec.weight @output.weight : [128256, 64] bf16, layout = row_major
 
 // Arena: tokens @0, positions @64, h/h1/h2 @128 (in place), qkv [16, 128]
 // @4224, att @12416, ff @4224 (qkv is dead), logits @16512.
