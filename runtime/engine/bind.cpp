@@ -52,6 +52,7 @@ class Binder {
     LAC_CHECK_OR_RETURN(out_.norm_scratch && out_.mm_scratch && out_.act_scratch, Error::IoError,
                         "%s: cannot allocate the scratch memory of '%s'", a_.name().c_str(), out_.name.c_str());
     out_.slot_ids.assign(out_.max_tokens, 0);
+    out_.lengths.assign(out_.max_tokens, 0);
     return {};
   }
 

@@ -2,9 +2,10 @@
 //
 // Binding (bind.cpp) resolves each step's buffers to arena pointers, its
 // weights to mapped (or random) weight bytes and its params to plain fields,
-// and checks every shape once. Running (execute.cpp) is then a loop over a
-// flat array of BoundStep with a switch on the kernel: no lookup, no
-// allocation, no validation per token.
+// and checks every shape once. Running (step_loop.h, over a backend's
+// kernels: execute.cpp, cuda/cuda_execute.cpp) is then a loop over a flat
+// array of BoundStep with a switch on the kernel: no lookup, no allocation,
+// no validation per token.
 #pragma once
 
 #include <cstdint>
@@ -117,7 +118,8 @@ struct BoundEntryPoint {
   AlignedBytes mm_scratch;    // [max_tokens, 2 * widest ffn] f32: gate | up
   AlignedBytes act_scratch;   // [max_tokens, widest matmul input] f32 (act_precision.h)
   int64_t mm_half = 0;              // offset of `up` in mm_scratch (separate gate/up)
-  std::vector<int32_t> slot_ids;    // [max_tokens]: the slot, for kvAppend
+  std::vector<int32_t> slot_ids;    // [max_tokens]: each row's slot
+  std::vector<int32_t> lengths;     // [max_tokens]: decode, each row's length after the step
 };
 
 // Everything the engine owns besides the artifact.
@@ -151,10 +153,11 @@ Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact
                                                         const uint8_t* weights_base,
                                                         const BindTarget& target = {});
 
-// Runs the bound steps for t tokens of cache slot `slot` (tokens and
-// positions already in the arena). precise: quantized matmuls take a second
-// pass over their activations' quantization error (act_precision.h).
-void execute(const EngineState& s, BoundEntryPoint& ep, int64_t t, int32_t slot, bool precise);
+// Runs the bound steps for one call (step_loop.h; tokens and positions
+// already in the arena). precise: quantized matmuls take a second pass over
+// their activations' quantization error (act_precision.h).
+struct StepCall;
+void execute(const EngineState& s, BoundEntryPoint& ep, const StepCall& call, bool precise);
 
 // Fills each weight of the plan at base + blob.offset with deterministic
 // random values of its format (quantized blocks with sane scales).

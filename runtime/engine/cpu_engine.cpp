@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "runtime/engine/bound_step.h"
+#include "runtime/engine/step_loop.h"
 
 namespace lac::engine {
 
@@ -70,12 +71,16 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
 // ---------------------------------------------------------------------------
 // Calls
 
-const float* CpuEngine::run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
-                            bool precise) {
+const float* CpuEngine::runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens,
+                                   uint32_t start, bool precise) {
   const int64_t t = int64_t(tokens.size());
   std::memcpy(ep.tokens, tokens.data(), tokens.size() * sizeof(int32_t));
-  for (int64_t i = 0; i < t; ++i) ep.positions[i] = int32_t(start + i);
-  execute(*state_, ep, t, int32_t(slot), precise);
+  for (int64_t i = 0; i < t; ++i) {
+    ep.positions[i] = int32_t(start + i);
+    ep.slot_ids[size_t(i)] = int32_t(slot);
+  }
+  StepCall call{t, false, ep.positions, ep.slot_ids.data(), nullptr, int32_t(slot), int64_t(start)};
+  execute(*state_, ep, call, precise);
   return ep.logits.last(t, 1);
 }
 
@@ -86,22 +91,37 @@ Result<std::span<const float>> CpuEngine::prefill(uint32_t slot, std::span<const
   const float* logits = nullptr;
   for (size_t off = 0; off < tokens.size(); off += ep.max_tokens) {
     const size_t n = std::min<size_t>(ep.max_tokens, tokens.size() - off);
-    logits = run(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_);
+    logits = runPrefill(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_);
   }
   slots_.filled(slot, start_pos + uint32_t(tokens.size()));
   return std::span<const float>(logits, limits_.vocab_size);
 }
 
+// One decode step over every listed sequence: the decode entry point runs
+// its matmuls once over up to max_tokens rows (one row per sequence, each
+// at its own slot and position). A plan without one decodes each sequence
+// as a one-token call of prefill.
 Result<std::span<const float>> CpuEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                                  std::span<const uint32_t> positions) {
   LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
   BoundEntryPoint& ep = state_->decode ? *state_->decode : *state_->prefill;
+  const size_t rows = state_->decode ? ep.max_tokens : 1;
   const size_t v = limits_.vocab_size;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const float* l = run(ep, slots[i], tokens.subspan(i, 1), positions[i], false);
-    std::memcpy(decode_logits_.data() + i * v, l, v * sizeof(float));
-    slots_.filled(slots[i], positions[i] + 1);
+  for (size_t off = 0; off < slots.size(); off += rows) {
+    const size_t n = std::min(rows, slots.size() - off);
+    for (size_t i = 0; i < n; ++i) {
+      ep.tokens[i] = tokens[off + i];
+      ep.positions[i] = int32_t(positions[off + i]);
+      ep.slot_ids[i] = int32_t(slots[off + i]);
+      ep.lengths[i] = int32_t(positions[off + i] + 1);
+    }
+    StepCall call{int64_t(n), true, ep.positions, ep.slot_ids.data(), ep.lengths.data()};
+    execute(*state_, ep, call, false);
+    const float* l = ep.logits.last(int64_t(n), int64_t(n));
+    for (size_t i = 0; i < n; ++i)
+      std::memcpy(decode_logits_.data() + (off + i) * v, l + i * ep.logits.stride, v * sizeof(float));
   }
+  for (size_t i = 0; i < slots.size(); ++i) slots_.filled(slots[i], positions[i] + 1);
   return std::span<const float>(decode_logits_.data(), slots.size() * v);
 }
 

@@ -10,8 +10,9 @@
 // allocation.
 //
 // prefill runs the `prefill` entry point over the prompt in chunks of its
-// max_tokens; decode runs the `decode` entry point (one token of one
-// sequence per run: the plan's batch is 1) once per listed slot.
+// max_tokens; decode runs the `decode` entry point once over all listed
+// sequences (one activation row each, up to its max_tokens = the compiled
+// max_batch), so each weight is read once per step, not once per sequence.
 #pragma once
 
 #include <cstdint>
@@ -57,8 +58,8 @@ class CpuEngine final : public EngineBase {
   VoidResult init(const EngineOptions& opts);
   // Runs `ep` over tokens[T] of `slot` at positions start.. ; returns the
   // last token's logits.
-  const float* run(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
-                   bool precise);
+  const float* runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
+                          bool precise);
 
   std::unique_ptr<EngineState> state_;
   bool precise_prefill_ = true;

@@ -7,6 +7,7 @@
 
 #include "runtime/engine/cuda/cuda_check.h"
 #include "runtime/engine/cuda/cuda_state.h"
+#include "runtime/engine/step_loop.h"
 
 namespace lac::engine {
 
@@ -125,11 +126,12 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   // the first prefill.
   LAC_CUDA_OR_RETURN(cudaMemsetAsync(dec.io.get(), 0, dec.ioBytes(), s.ctx.stream), Error::Internal,
                      "zeroing the decode inputs");
-  LAC_RETURN_IF_ERROR(enqueueSteps(s, dec, 1, 0, 0));
+  const StepCall one{1, true, dec.positions, dec.slots, dec.lengths};
+  LAC_RETURN_IF_ERROR(enqueueSteps(s, dec, one));
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "the first decode step");
   LAC_CUDA_OR_RETURN(cudaStreamBeginCapture(s.ctx.stream, cudaStreamCaptureModeThreadLocal), Error::Internal,
                      "capturing the decode graph");
-  VoidResult enq = enqueueSteps(s, dec, 1, 0, 0);
+  VoidResult enq = enqueueSteps(s, dec, one);
   const cudaError_t end = cudaStreamEndCapture(s.ctx.stream, &s.graph);
   LAC_RETURN_IF_ERROR(enq);
   LAC_CUDA_OR_RETURN(end, Error::Internal, "capturing the decode graph");
@@ -160,10 +162,10 @@ Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<cons
       st[T + i] = int32_t(p0 + i);
       st[2 * T + i] = int32_t(slot);
     }
-    st[3 * T] = int32_t(p0 + t);  // length, for a one-token chunk (decode attention)
     LAC_CUDA_OR_RETURN(cudaMemcpyAsync(ep.io.get(), st, ep.ioBytes(), cudaMemcpyHostToDevice, s.ctx.stream),
                        Error::Internal, "prefill inputs");
-    LAC_RETURN_IF_ERROR(enqueueSteps(s, ep, int64_t(t), int32_t(slot), p0));
+    const StepCall call{int64_t(t), false, ep.positions, ep.slots, nullptr, int32_t(slot), int64_t(p0)};
+    LAC_RETURN_IF_ERROR(enqueueSteps(s, ep, call));
     if (off + t == tokens.size())
       LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits, ep.bound->logits.last(int64_t(t), 1),
                                          limits_.vocab_size * sizeof(float), cudaMemcpyDeviceToHost, s.ctx.stream),

@@ -94,10 +94,11 @@ struct CudaState {
 Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
                                                            const uint8_t* device_weights);
 
-// Enqueues the steps of `ep` on s.ctx.stream for t tokens of cache slot
-// `slot` starting at position p0 (inputs already in ep.io). No sync, no
-// allocation: capturable when t == 1.
-VoidResult enqueueSteps(const CudaState& s, const CudaEntryPoint& ep, int64_t t, int32_t slot, int64_t p0);
+// Enqueues the steps of `ep` on s.ctx.stream for one call (step_loop.h;
+// its positions/slots/lengths point into ep.io, already filled). No sync,
+// no allocation: capturable.
+struct StepCall;
+VoidResult enqueueSteps(const CudaState& s, const CudaEntryPoint& ep, const StepCall& call);
 
 // The widest matmul output/input of the bound steps (sizes the kernels' workspace).
 int64_t widestMatmul(const BoundEntryPoint& ep);

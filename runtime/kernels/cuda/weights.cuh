@@ -4,8 +4,10 @@
 //   F32/F16/BF16 scalar: kGroup 1, any row length, any alignment;
 //   F32x4 / F16x8 / BF16x8: one 128-bit load per group (row start 16-byte
 //     aligned and in % kGroup == 0: the launcher checks);
-//   Q8_0 / Q4_0 / Q4_1: one GGML block of 32 (quant_blocks.h);
+//   Q8_0: one GGML block of 32 (quant_blocks.h);
 //   Q4_G32: planar rows qs[in/2] | d[in/32] f16 | m[in/32] f16 (dtype.h).
+// These are the cuda target's formats (runtime/schema/kernels.def): GGML's
+// q4_0/q4_1 reach a GPU repacked as Q4_G32, never as themselves.
 #pragma once
 
 #include "runtime/core/dtype.h"
@@ -69,39 +71,6 @@ struct DecQ8_0 {
     }
   }
 };
-// {f16 d; u8 qs[16]}: 18 bytes; element j < 16 is the low nibble of qs[j],
-// element j + 16 its high nibble; value d * (nibble - 8).
-struct DecQ4_0 {
-  static constexpr int kGroup = 32;
-  __device__ static void load(const uint8_t* row, int64_t in, int64_t g, float* v) {
-    const uint8_t* b = row + g * 18;
-    const float d = halfBits(loadU16(b));
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const uint16_t q = loadU16(b + 2 + 2 * k);
-      v[2 * k] = d * static_cast<float>(static_cast<int>(q & 0xf) - 8);
-      v[2 * k + 16] = d * static_cast<float>(static_cast<int>((q >> 4) & 0xf) - 8);
-      v[2 * k + 1] = d * static_cast<float>(static_cast<int>((q >> 8) & 0xf) - 8);
-      v[2 * k + 17] = d * static_cast<float>(static_cast<int>(q >> 12) - 8);
-    }
-  }
-};
-// {f16 d, m; u8 qs[16]}: 20 bytes; value d * nibble + m (nibbles as Q4_0).
-struct DecQ4_1 {
-  static constexpr int kGroup = 32;
-  __device__ static void load(const uint8_t* row, int64_t in, int64_t g, float* v) {
-    const uint8_t* b = row + g * 20;
-    const float d = halfBits(loadU16(b)), m = halfBits(loadU16(b + 2));
-#pragma unroll
-    for (int k = 0; k < 8; ++k) {
-      const uint16_t q = loadU16(b + 4 + 2 * k);
-      v[2 * k] = d * static_cast<float>(q & 0xf) + m;
-      v[2 * k + 16] = d * static_cast<float>((q >> 4) & 0xf) + m;
-      v[2 * k + 1] = d * static_cast<float>((q >> 8) & 0xf) + m;
-      v[2 * k + 17] = d * static_cast<float>(q >> 12) + m;
-    }
-  }
-};
 // Planar: group g has 16 bytes of nibbles at row + 16 g (element 2i in the
 // low nibble of byte i), its d at row + in/2 + 2 g, its m at
 // row + in/2 + in/16 + 2 g; value d * nibble + m. Rows are 20 * in/32 bytes:
@@ -122,7 +91,7 @@ struct DecQ4G32 {
 };
 
 // Calls f(Decoder{}) for weight type t (the vector decoders when `vec`);
-// returns false for a type without a decoder.
+// returns false for a type without a decoder (not a cuda format).
 template <typename F>
 bool withDecoder(DType t, bool vec, F&& f) {
   switch (t) {
@@ -130,8 +99,6 @@ bool withDecoder(DType t, bool vec, F&& f) {
     case DType::F16: vec ? f(DecF16x8{}) : f(DecF16{}); return true;
     case DType::BF16: vec ? f(DecBF16x8{}) : f(DecBF16{}); return true;
     case DType::Q8_0: f(DecQ8_0{}); return true;
-    case DType::Q4_0: f(DecQ4_0{}); return true;
-    case DType::Q4_1: f(DecQ4_1{}); return true;
     case DType::Q4_G32: f(DecQ4G32{}); return true;
     default: return false;
   }
