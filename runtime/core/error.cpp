@@ -12,6 +12,7 @@ std::string_view errorName(Error e) {
     case Error::Unsupported: return "unsupported";
     case Error::InvalidArtifact: return "invalid artifact";
     case Error::Internal: return "internal error";
+    case Error::Busy: return "busy";
   }
   return "unknown error";
 }
@@ -26,6 +27,7 @@ int exitCodeFor(Error e) {
     case Error::Unsupported: return 5;
     case Error::InvalidArtifact: return 6;
     case Error::Internal: return 70;
+    case Error::Busy: return 75;
   }
   return 70;
 }

@@ -20,6 +20,7 @@ enum class Error {
   Unsupported,        // well-formed input that this build cannot handle (dtype, version)
   InvalidArtifact,    // a .lac file that is truncated, corrupt or of another version
   Internal,           // a bug in LAC
+  Busy,               // a bounded queue is full: try again later
 };
 
 // Short lower-case name of an error kind ("invalid checkpoint").
@@ -27,7 +28,7 @@ std::string_view errorName(Error e);
 
 // Process exit code for an error kind; see docs/CLI.md.
 //   0 ok, 2 invalid argument, 3 not found / io, 4 invalid checkpoint,
-//   5 unsupported, 6 invalid artifact, 70 internal.
+//   5 unsupported, 6 invalid artifact, 70 internal, 75 busy (EX_TEMPFAIL).
 int exitCodeFor(Error e);
 
 }  // namespace lac

@@ -40,4 +40,22 @@ Result<float> logprob(std::span<const float> logits, int32_t token) {
   return static_cast<float>(static_cast<double>(logits[token]) - max_x - std::log(sum));
 }
 
+Result<std::vector<TokenLogprob>> topLogprobs(std::span<const float> logits, size_t n) {
+  LAC_RETURN_IF_ERROR(checkLogits(logits));
+  n = std::min(n, logits.size());
+  std::vector<int32_t> ids(logits.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int32_t>(i);
+  std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n), ids.end(), [&](int32_t a, int32_t b) {
+    return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b);
+  });
+  const float max_x = *std::max_element(logits.begin(), logits.end());
+  double sum = 0.0;
+  for (float x : logits) sum += std::exp(static_cast<double>(x) - max_x);
+  const double log_sum = std::log(sum);
+  std::vector<TokenLogprob> out(n);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = {ids[i], static_cast<float>(static_cast<double>(logits[size_t(ids[i])]) - max_x - log_sum)};
+  return out;
+}
+
 }  // namespace lac::sampling

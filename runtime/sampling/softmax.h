@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "runtime/core/result.h"
 
@@ -22,5 +23,15 @@ void softmaxWithTemperature(std::span<const float> logits, float temperature,  /
 // generate reports as a token's logprob (-cross_entropy(logits, token)).
 // InvalidArgument for non-finite logits or a token outside [0, vocab).
 Result<float> logprob(std::span<const float> logits, int32_t token);  // [vocab] f32
+
+// The `n` most likely tokens by those logprobs, most likely first (ties: the
+// lower id first); fewer when the vocabulary is smaller. InvalidArgument for
+// non-finite logits.
+struct TokenLogprob {
+  int32_t token = 0;
+  float logprob = 0;
+  friend bool operator==(const TokenLogprob&, const TokenLogprob&) = default;
+};
+Result<std::vector<TokenLogprob>> topLogprobs(std::span<const float> logits, size_t n);  // [vocab] f32
 
 }  // namespace lac::sampling
