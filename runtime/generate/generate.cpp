@@ -222,14 +222,6 @@ Result<GenerateResult> generate(engine::Model& model, const std::vector<std::vec
   return g.run(prompts);
 }
 
-sampling::SamplerOptions samplerOptions(const GenerateOptions& o) {
-  sampling::SamplerOptions so;
-  so.temperature = o.temperature;
-  so.top_p = o.top_p;
-  so.top_k = o.top_k;
-  so.min_p = o.min_p;
-  so.repetition_penalty = o.repetition_penalty;
-  return so;
-}
+sampling::SamplerOptions samplerOptions(const GenerateOptions& o) { return sampling::samplerOptionsOf(o); }
 
 }  // namespace lac::generate

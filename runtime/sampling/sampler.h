@@ -41,6 +41,19 @@ struct SamplerOptions {
 // InvalidArgument with a message naming the option and its value.
 VoidResult validateSamplerOptions(const SamplerOptions& o);
 
+// The sampler's share of any options struct with the same five fields
+// (generate::GenerateOptions, serve::RequestOptions).
+template <typename Options>
+SamplerOptions samplerOptionsOf(const Options& o) {
+  SamplerOptions so;
+  so.temperature = o.temperature;
+  so.top_p = o.top_p;
+  so.top_k = o.top_k;
+  so.min_p = o.min_p;
+  so.repetition_penalty = o.repetition_penalty;
+  return so;
+}
+
 class Sampler {
  public:
   static Result<Sampler> create(const SamplerOptions& options);

@@ -13,15 +13,7 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-sampling::SamplerOptions samplerOptions(const RequestOptions& o) {
-  sampling::SamplerOptions so;
-  so.temperature = o.temperature;
-  so.top_p = o.top_p;
-  so.top_k = o.top_k;
-  so.min_p = o.min_p;
-  so.repetition_penalty = o.repetition_penalty;
-  return so;
-}
+sampling::SamplerOptions samplerOptions(const RequestOptions& o) { return sampling::samplerOptionsOf(o); }
 
 constexpr uint32_t kMaxTopLogprobs = 20;
 

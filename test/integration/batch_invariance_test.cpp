@@ -14,24 +14,13 @@
 #include "runtime/core/test_temp.h"
 #include "runtime/engine/cpu_engine.h"
 #include "runtime/engine/reference_forward.h"
+#include "test/integration/test_env.h"
 
 namespace lac::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::unique_ptr<CpuEngine> load(const std::string& lac) {
-  EngineOptions o;
-  o.threads = 2;
-  auto e = CpuEngine::load(lac, o);
-  EXPECT_TRUE(e.ok()) << e.message();
-  return e.ok() ? std::move(*e) : nullptr;
-}
+using integration::env;
 
 // Prefills B sequences of different lengths, then decodes `steps` greedy
 // tokens for all of them twice: on engine `one`, each sequence alone per
@@ -39,7 +28,7 @@ std::unique_ptr<CpuEngine> load(const std::string& lac) {
 // each step and sequences joining late (sequence i joins at step i), so a
 // sequence sits at different rows beside different neighbours.
 void checkInvariance(const std::string& lac, uint32_t batch, int steps) {
-  auto one = load(lac), all = load(lac);
+  auto one = integration::loadCpu(lac), all = integration::loadCpu(lac);
   ASSERT_TRUE(one && all);
   const uint32_t vocab = one->limits().vocab_size;
   ASSERT_LE(batch, one->limits().max_batch);
@@ -80,8 +69,7 @@ void checkInvariance(const std::string& lac, uint32_t batch, int steps) {
 
 TEST(BatchInvariance, TinyModelEveryCpuFormat) {
   const std::string tiny = env("LAC_TINY_MODELS");
-  std::string compiler = env("LAC_COMPILE");
-  if (compiler.empty()) compiler = env("LAC_BINARY_DIR") + "/bin/lac-compile";
+  const std::string compiler = integration::compilerPath();
   if (tiny.empty() || !fs::exists(tiny + "/tiny.gguf")) GTEST_SKIP() << "no tiny model (fixture tiny_models)";
   if (!fs::exists(compiler)) GTEST_SKIP() << "no lac-compile at " << compiler;
   fs::path dir = lac::testing::tempPath("batch_invariance");

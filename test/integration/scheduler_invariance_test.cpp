@@ -13,16 +13,13 @@
 #include "runtime/core/test_temp.h"
 #include "runtime/engine/cpu_engine.h"
 #include "runtime/serve/scheduler.h"
+#include "test/integration/test_env.h"
 
 namespace lac::serve {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using integration::env;
 
 struct Output {
   std::vector<int32_t> tokens;
@@ -79,14 +76,6 @@ Request makeRequest(int i, uint32_t vocab, int n) {
   return r;
 }
 
-std::unique_ptr<engine::CpuEngine> load(const std::string& lac) {
-  engine::EngineOptions o;
-  o.threads = 2;
-  auto e = engine::CpuEngine::load(lac, o);
-  EXPECT_TRUE(e.ok()) << e.message();
-  return e.ok() ? std::move(*e) : nullptr;
-}
-
 void runUntilIdle(Scheduler& s) {
   for (int i = 0; i < 100000 && s.busy(); ++i) {
     VoidResult r = s.step();
@@ -95,7 +84,7 @@ void runUntilIdle(Scheduler& s) {
 }
 
 void checkScheduler(const std::string& lac, int n) {
-  auto engine = load(lac);
+  auto engine = integration::loadCpu(lac);
   ASSERT_TRUE(engine);
   const uint32_t vocab = engine->limits().vocab_size;
   ASSERT_GE(engine->limits().max_batch, 4u);
@@ -148,8 +137,7 @@ void checkScheduler(const std::string& lac, int n) {
 }
 
 std::string compile(const std::string& model, const std::string& name, int batch) {
-  std::string compiler = env("LAC_COMPILE");
-  if (compiler.empty()) compiler = env("LAC_BINARY_DIR") + "/bin/lac-compile";
+  const std::string compiler = integration::compilerPath();
   if (!fs::exists(compiler) || !fs::exists(model)) return "";
   fs::path dir = lac::testing::tempPath("scheduler_invariance");
   fs::create_directories(dir);
@@ -167,9 +155,7 @@ TEST(SchedulerInvariance, TinyModel) {
 }
 
 TEST(SchedulerInvariance, SmolLM2) {
-  std::string cache = env("LAC_MODEL_CACHE");
-  if (cache.empty()) cache = env("HOME") + "/.cache/lac";
-  const std::string lac = compile(cache + "/SmolLM2-135M-Instruct.Q4_1.gguf", "smollm2.lac", 4);
+  const std::string lac = compile(integration::modelCache() + "/SmolLM2-135M-Instruct.Q4_1.gguf", "smollm2.lac", 4);
   if (lac.empty()) GTEST_SKIP() << "no SmolLM2 (scripts/fetch-model.sh) or lac-compile";
   checkScheduler(lac, 16);
 }
