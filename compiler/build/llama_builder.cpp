@@ -154,11 +154,12 @@ class GraphBuilder {
     eps_ = b.getF32FloatAttr(config.norm_eps);
   }
 
-  // func.func @name(%tokens: [T] i32, %pos: [T] i32) -> [1, V] f32
+  // func.func @name(%tokens: [T] i32, %pos: [T] i32) -> [1, V] f32 (lastTokenOnly:
+  // prefill, T tokens of one sequence) or [T, V] (decode: one row per sequence).
   void buildEntry(mlir::ModuleOp module, llvm::StringRef name, int64_t T, bool lastTokenOnly) {
     mlir::Location loc = mlir::NameLoc::get(b_.getStringAttr(name));
     auto ids = RankedTensorType::get({T}, b_.getI32Type());
-    auto logitsType = act(1, d_.V);
+    auto logitsType = act(lastTokenOnly ? 1 : T, d_.V);
     auto func = b_.create<mlir::func::FuncOp>(
         loc, name, b_.getFunctionType({ids, ids}, {logitsType}));
     mlir::Block* entry = func.addEntryBlock();
@@ -171,7 +172,7 @@ class GraphBuilder {
     Value n = rmsNorm(loc, h, w_.norm);
     Value logits = b_.create<llama::LmHeadOp>(
         loc, logitsType, n, w_.lmHead, lastTokenOnly ? b_.getUnitAttr() : mlir::UnitAttr(),
-        FlatSymbolRefAttr(), mlir::FloatAttr());  // [1, V]
+        FlatSymbolRefAttr(), mlir::FloatAttr());  // [1, V] or [T, V]
     b_.create<mlir::func::ReturnOp>(loc, logits);
   }
 
@@ -263,7 +264,8 @@ Result<mlir::OwningOpRef<mlir::ModuleOp>> buildLlamaModuleOrError(const ModelSpe
   GraphBuilder graph(b, spec.config, dims, weights);
   if (options.prefill)
     graph.buildEntry(*module, "prefill", mlir::ShapedType::kDynamic, /*lastTokenOnly=*/true);
-  if (options.decode) graph.buildEntry(*module, "decode", 1, /*lastTokenOnly=*/false);
+  // decode: one row per sequence of a batch (lac-plan-memory bounds ? by max-batch).
+  if (options.decode) graph.buildEntry(*module, "decode", mlir::ShapedType::kDynamic, /*lastTokenOnly=*/false);
   if (options.verify) LAC_RETURN_IF_ERROR(verifyModule(*module, spec));
   return module;
 }

@@ -177,34 +177,55 @@ Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<cons
   return std::span<const float>(logits, limits_.vocab_size);
 }
 
+// One sequence: a replay of the captured one-row graph. Several: one
+// enqueued pass of the decode entry point over up to max_tokens rows (each
+// matmul once over all of them, one attention launch for all rows).
 Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                                   std::span<const uint32_t> positions) {
   LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
-  // One graph replay per sequence (the plan's decode step is batch 1), all
-  // enqueued before one synchronization; each replay's inputs come from its
-  // own pinned row, so no staging is overwritten while a copy is pending.
   CudaState& s = *state_;
-  const CudaEntryPoint& ep = s.decode ? *s.decode : *s.prefill;
+  CudaEntryPoint& ep = s.decode ? *s.decode : *s.prefill;
   const size_t v = limits_.vocab_size;
-  int32_t* io = s.decode_io.as<int32_t>();
   float* logits = s.logits.as<float>();
-  const float* dev_logits = ep.bound->logits.last(1, 1);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    int32_t* row = io + 4 * i;
-    row[0] = tokens[i];
-    row[1] = int32_t(positions[i]);
-    row[2] = int32_t(slots[i]);
-    row[3] = int32_t(positions[i] + 1);
+  const size_t T = ep.max_tokens;
+  if (slots.size() == 1) {
+    int32_t* row = s.decode_io.as<int32_t>();
+    row[0] = tokens[0];
+    row[1] = int32_t(positions[0]);
+    row[2] = int32_t(slots[0]);
+    row[3] = int32_t(positions[0] + 1);
     // {token, position, slot, length} -> element 0 of the io block's four
-    // arrays (T apart; for a one-token entry point one 16-byte copy).
-    const size_t T = ep.max_tokens;
+    // arrays (T apart).
     LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(ep.io.get(), T * sizeof(int32_t), row, sizeof(int32_t), sizeof(int32_t), 4,
                                          cudaMemcpyHostToDevice, s.ctx.stream),
                        Error::Internal, "decode inputs");
     LAC_CUDA_OR_RETURN(cudaGraphLaunch(s.graph_exec, s.ctx.stream), Error::Internal, "decode graph launch");
-    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits + i * v, dev_logits, v * sizeof(float), cudaMemcpyDeviceToHost,
-                                       s.ctx.stream),
+    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits, ep.bound->logits.last(1, 1), v * sizeof(float),
+                                       cudaMemcpyDeviceToHost, s.ctx.stream),
                        Error::Internal, "decode logits");
+  } else {
+    const size_t rows = s.decode ? T : 1;  // a plan without decode: prefill, one sequence per call
+    int32_t* st = ep.staging.as<int32_t>();
+    for (size_t off = 0; off < slots.size(); off += rows) {
+      const size_t n = std::min(rows, slots.size() - off);
+      for (size_t i = 0; i < n; ++i) {
+        st[i] = tokens[off + i];
+        st[T + i] = int32_t(positions[off + i]);
+        st[2 * T + i] = int32_t(slots[off + i]);
+        st[3 * T + i] = int32_t(positions[off + i] + 1);
+      }
+      LAC_CUDA_OR_RETURN(cudaMemcpyAsync(ep.io.get(), st, ep.ioBytes(), cudaMemcpyHostToDevice, s.ctx.stream),
+                         Error::Internal, "decode inputs");
+      const StepCall call{int64_t(n), true, ep.positions, ep.slots, ep.lengths};
+      LAC_RETURN_IF_ERROR(enqueueSteps(s, ep, call));
+      const Act& out = ep.bound->logits;
+      LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(logits + off * v, v * sizeof(float), out.last(int64_t(n), int64_t(n)),
+                                           size_t(out.stride) * sizeof(float), v * sizeof(float), n,
+                                           cudaMemcpyDeviceToHost, s.ctx.stream),
+                         Error::Internal, "decode logits");
+      // The staging is reused by the next group: wait for this one.
+      LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
+    }
   }
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
   for (size_t i = 0; i < slots.size(); ++i) slots_.filled(slots[i], positions[i] + 1);

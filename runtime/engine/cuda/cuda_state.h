@@ -61,15 +61,16 @@ struct CudaEntryPoint {
   DeviceBuffer mm_scratch;    // [max_tokens, 2 * widest ffn] f32
   DeviceBuffer freqs;         // every attention step's [head_dim / 2] f32
   std::vector<const float*> step_freqs;  // per step: its freqs in `freqs`, or null
-  // The call's inputs, [tokens T | positions T | slots T | lengths 1] i32,
-  // filled by one copy from `staging` (for decode, T = 1: 16 bytes).
+  // The call's inputs, [tokens T | positions T | slots T | lengths T] i32,
+  // filled by one copy from `staging` (a one-row decode copies element 0 of
+  // each: 16 bytes).
   DeviceBuffer io;
   PinnedBuffer staging;
   int32_t* tokens = nullptr;
   int32_t* positions = nullptr;
   int32_t* slots = nullptr;
   int32_t* lengths = nullptr;
-  uint64_t ioBytes() const { return (3ull * max_tokens + 1) * sizeof(int32_t); }
+  uint64_t ioBytes() const { return 4ull * max_tokens * sizeof(int32_t); }
 };
 
 struct CudaState {
@@ -80,7 +81,7 @@ struct CudaState {
   std::vector<kernels::KvCacheView> kv_layers;
   std::unique_ptr<CudaEntryPoint> prefill;
   std::unique_ptr<CudaEntryPoint> decode;  // null: decode runs prefill with one token
-  cudaGraph_t graph = nullptr;             // one decode step, captured at load
+  cudaGraph_t graph = nullptr;             // a one-sequence decode step, captured at load
   cudaGraphExec_t graph_exec = nullptr;
   PinnedBuffer logits;                     // [max_batch, vocab] f32: decode results
   PinnedBuffer decode_io;                  // [max_batch, 4] i32: each slot's {token, pos, slot, length}
