@@ -268,36 +268,36 @@ void prefill(const CpuContext& ctx, Isa isa, const AttentionPrefillArgs& a) {
 // ---- decode ---------------------------------------------------------------------
 //
 // Work items are (sequence, kv head, KV chunk): with few kv heads (SmolLM2
-// has 3) and a batch of 1 there are fewer (sequence, kv head) pairs than
-// threads, or a count that does not divide evenly, so each sequence's
-// positions are also split into chunks (flash-decoding). Each item streams
-// its chunk of K/V once for all query heads of the group and leaves an
-// unnormalized partial; the calling thread merges the chunks' partials.
+// has 3) and a small batch there are fewer (sequence, kv head) pairs than
+// threads, so a sequence's positions are also split into chunks
+// (flash-decoding). Each item streams its chunk of K/V once for all query
+// heads of the group and leaves an unnormalized partial; the calling thread
+// merges the chunks' partials in chunk order.
+//
+// Batch invariance: the chunks of a sequence depend on its own length only
+// (kDecodeChunk positions each, one chunk when it is no longer), never on the
+// batch size or the thread count, so a row's arithmetic is the same alone or
+// beside any other rows.
 
-constexpr int64_t kMinChunk = 64;  // positions; below this a split costs more than it saves
-constexpr int64_t kMaxChunks = 64;
+constexpr int64_t kDecodeChunk = 128;  // positions per chunk (a multiple of kBlock)
 
-// Chunks per sequence: enough items to balance `threads` (at least two per
-// thread unless the items already divide evenly), none shorter than kMinChunk.
-int64_t decodeChunks(int threads, int64_t pairs, int64_t max_len) {
-  if (threads <= 1) return 1;
-  const int64_t cap = std::clamp<int64_t>(max_len / kMinChunk, 1, kMaxChunks);
-  int64_t c = 1;
-  while (c < cap && (pairs * c) % threads != 0 && pairs * c < 2 * threads) ++c;
-  return c;
-}
+int64_t chunksOf(int64_t len) { return len <= kDecodeChunk ? 1 : (len + kDecodeChunk - 1) / kDecodeChunk; }
 
 struct DecodeSplit {
-  int64_t chunks = 1, chunk_len = 0;
-  float* parts = nullptr;  // [batch, n_heads, chunks, head_dim + 2]
+  int64_t max_chunks = 1;
+  std::vector<int64_t> first;  // [batch + 1]: item index of each row's first (row, kv head 0, chunk 0)
+  float* parts = nullptr;      // [batch, n_heads, max_chunks, head_dim + 2]
 };
 
 void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, int64_t item) {
   const KvCacheView& c = a.cache;
   const int64_t group = a.n_heads / c.n_kv_heads, hd = c.head_dim;
-  const int64_t chunk = item % sp.chunks, pair = item / sp.chunks;
-  const int64_t b = pair / c.n_kv_heads, kv_head = pair % c.n_kv_heads;
-  const int64_t j0 = chunk * sp.chunk_len;
+  // item -> row b (first[b] <= item < first[b + 1]), then kv head and chunk.
+  const int64_t b = std::upper_bound(sp.first.begin(), sp.first.end(), item) - sp.first.begin() - 1;
+  const int64_t len = a.lengths[b], chunks = chunksOf(len);
+  const int64_t local = item - sp.first[size_t(b)];
+  const int64_t kv_head = local / chunks, chunk = local % chunks;
+  const int64_t j0 = chunk * kDecodeChunk;
   KvStream kv = streamOf(c, a.slots ? a.slots[b] : b, kv_head);
   kv.k += j0 * kv.pos_stride;
   kv.v += j0 * kv.pos_stride;
@@ -306,31 +306,32 @@ void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, in
     const int64_t h = kv_head * group + g;
     qs.q[qs.count] = a.q + b * a.q_stride + h * hd;
     qs.out[qs.count] = a.out + b * a.out_stride + h * hd;
-    if (sp.chunks > 1) {
-      qs.part[qs.count] = sp.parts + ((b * a.n_heads + h) * sp.chunks + chunk) * (hd + 2);
-      qs.len[qs.count] = std::min<int64_t>(a.lengths[b] - j0, sp.chunk_len);
+    if (chunks > 1) {
+      qs.part[qs.count] = sp.parts + ((b * a.n_heads + h) * sp.max_chunks + chunk) * (hd + 2);
+      qs.len[qs.count] = std::min<int64_t>(len - j0, kDecodeChunk);
     } else {
-      qs.len[qs.count] = a.lengths[b];
+      qs.len[qs.count] = len;
     }
     ++qs.count;
   }
   attend(isa, kv, a.scale, qs);
 }
 
-// out[b, h] = sum_c e^(max_c - M) acc_c / sum_c e^(max_c - M) sum_c, M = max_c max_c.
+// For each split row: out[b, h] = sum_c e^(max_c - M) acc_c / sum_c e^(max_c - M) sum_c, M = max_c max_c.
 void mergeChunks(const AttentionDecodeArgs& a, const DecodeSplit& sp) {
   const int64_t hd = a.cache.head_dim;
-  for (int64_t b = 0; b < a.batch; ++b)
+  for (int64_t b = 0; b < a.batch; ++b) {
+    const int64_t chunks = chunksOf(a.lengths[b]);
+    if (chunks == 1) continue;
     for (int64_t h = 0; h < a.n_heads; ++h) {
-      const float* part = sp.parts + (b * a.n_heads + h) * sp.chunks * (hd + 2);
+      const float* part = sp.parts + (b * a.n_heads + h) * sp.max_chunks * (hd + 2);
       float mx = -std::numeric_limits<float>::infinity();
-      for (int64_t c = 0; c < sp.chunks; ++c) mx = std::max(mx, part[c * (hd + 2) + hd]);
+      for (int64_t c = 0; c < chunks; ++c) mx = std::max(mx, part[c * (hd + 2) + hd]);
       float* o = a.out + b * a.out_stride + h * hd;
       std::fill(o, o + hd, 0.0f);
       float sum = 0.0f;
-      for (int64_t c = 0; c < sp.chunks; ++c) {
+      for (int64_t c = 0; c < chunks; ++c) {
         const float* pc = part + c * (hd + 2);
-        if (pc[hd + 1] == 0.0f) continue;  // an empty chunk (a shorter sequence)
         const float w = std::exp(pc[hd] - mx);
         sum += w * pc[hd + 1];
         for (int64_t i = 0; i < hd; ++i) o[i] += w * pc[i];
@@ -338,28 +339,35 @@ void mergeChunks(const AttentionDecodeArgs& a, const DecodeSplit& sp) {
       const float inv = 1.0f / sum;
       for (int64_t i = 0; i < hd; ++i) o[i] *= inv;
     }
+  }
 }
 
 void decode(const CpuContext& ctx, Isa isa, const AttentionDecodeArgs& a) {
   if (a.batch <= 0 || a.cache.n_kv_heads <= 0) return;
-  const int64_t pairs = a.batch * a.cache.n_kv_heads;
-  int64_t max_len = 0;
-  for (int64_t b = 0; b < a.batch; ++b) max_len = std::max<int64_t>(max_len, a.lengths[b]);
-  DecodeSplit sp;
-  sp.chunks = decodeChunks(ctx.pool ? ctx.pool->size() : 1, pairs, max_len);
-  sp.chunk_len = (max_len + sp.chunks - 1) / sp.chunks;
-  if (sp.chunks > 1) {
-    // The calling thread's scratch: grows to the largest split seen, then
-    // stays (no allocation per decode step).
+  // The calling thread's scratch: grows to the largest step seen, then stays
+  // (no allocation per decode step once warm).
+  thread_local DecodeSplit sp;
+  sp.first.resize(size_t(a.batch) + 1);
+  sp.first[0] = 0;
+  sp.max_chunks = 1;
+  for (int64_t b = 0; b < a.batch; ++b) {
+    const int64_t chunks = chunksOf(a.lengths[b]);
+    sp.max_chunks = std::max(sp.max_chunks, chunks);
+    sp.first[size_t(b) + 1] = sp.first[size_t(b)] + chunks * a.cache.n_kv_heads;
+  }
+  if (sp.max_chunks > 1) {
     thread_local std::vector<float> parts;
-    const size_t need = size_t(a.batch * a.n_heads * sp.chunks * (a.cache.head_dim + 2));
+    const size_t need = size_t(a.batch * a.n_heads * sp.max_chunks * (a.cache.head_dim + 2));
     if (parts.size() < need) parts.resize(need);
     sp.parts = parts.data();
   }
-  parallelRows(ctx, pairs * sp.chunks, 1, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, sp, i);
+  // Workers must see THIS thread's split (a thread_local named in the lambda
+  // would be each worker's own).
+  const DecodeSplit& split = sp;
+  parallelRows(ctx, split.first.back(), 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) decodeItem(isa, a, split, i);
   });
-  if (sp.chunks > 1) mergeChunks(a, sp);
+  if (sp.max_chunks > 1) mergeChunks(a, sp);
 }
 
 // A group must fit one query set (n_heads / n_kv_heads <= 64).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "runtime/core/thread_pool.h"
 
@@ -211,6 +212,57 @@ TEST(AttentionDecodeSplit, ManyThreadsAndLengthsMatchNaive) {
             }
         }
       }
+    }
+  }
+}
+
+// Batch invariance: each row of a decode batch is bit-identical to the same
+// row decoded alone, whatever the batch, the row's place in it and the
+// thread count (the KV split depends on the row's own length only).
+TEST(AttentionDecodeSplit, RowsAreBitIdenticalAloneOrBatched) {
+  Rng rng(77);
+  const Heads h{9, 3, 64};
+  HostCache cache(h, rng);
+  const int64_t row = h.n_heads * h.head_dim;
+  const std::vector<int32_t> lengths = {1, 127, 128, 129, 300, 64, 257};
+  const int64_t batch = int64_t(lengths.size());
+  const std::vector<float> q = rng.uniform(batch * row, -1.5f, 1.5f);
+  std::vector<int32_t> slots(batch);
+  for (int64_t b = 0; b < batch; ++b) slots[b] = int32_t((b + 1) % kMaxBatch);
+  auto run = [&](cpu::Isa isa, int threads, const std::vector<int64_t>& rows) {
+    ThreadPool pool(threads);
+    cpu::CpuContext ctx{&pool, isa};
+    std::vector<float> qq, out(rows.size() * row);
+    std::vector<int32_t> ss, ll;
+    for (int64_t r : rows) {
+      qq.insert(qq.end(), q.begin() + r * row, q.begin() + (r + 1) * row);
+      ss.push_back(slots[r]);
+      ll.push_back(lengths[r]);
+    }
+    AttentionDecodeArgs a;
+    a.cache = KvCacheView::dense(cache.k.data(), cache.v.data(), h.n_kv, kMaxSeq, h.head_dim);
+    a.q = qq.data(); a.q_stride = row;
+    a.out = out.data(); a.out_stride = row;
+    a.batch = int64_t(rows.size()); a.n_heads = h.n_heads;
+    a.slots = ss.data(); a.lengths = ll.data();
+    a.scale = 0.125f;
+    cpu::attentionDecode(ctx, a);
+    return out;
+  };
+  for (cpu::Isa isa : {cpu::Isa::Scalar, cpu::Isa::Avx2}) {
+    if (isa > cpu::detectIsa()) continue;
+    std::vector<int64_t> all(static_cast<size_t>(batch), 0), reversed;
+    for (int64_t b = 0; b < batch; ++b) all[size_t(b)] = b;
+    reversed.assign(all.rbegin(), all.rend());
+    const std::vector<float> together = run(isa, 2, all), backwards = run(isa, 3, reversed);
+    for (int64_t b = 0; b < batch; ++b) {
+      SCOPED_TRACE(::testing::Message() << cpu::isaName(isa) << " row " << b << " length " << lengths[b]);
+      for (int threads : {1, 2, 5}) {
+        const std::vector<float> alone = run(isa, threads, {b});
+        EXPECT_EQ(0, std::memcmp(alone.data(), together.data() + b * row, row * sizeof(float))) << threads;
+      }
+      EXPECT_EQ(0, std::memcmp(together.data() + b * row, backwards.data() + (batch - 1 - b) * row,
+                               row * sizeof(float)));
     }
   }
 }
