@@ -71,9 +71,13 @@ trap 'rm -rf "$(dirname "$LAC")"' EXIT
 
 # llama-batched-bench: one run per B; its table's S_TG column is the
 # aggregate generation speed (t/s) over B sequences.
+# Its context must hold all B sequences, in multiples of 256.
 llama_tg() {
-  "$LB" -m "$MODEL" -t "$1" -tb "$1" -c $(( (PLEN + GLEN) * $2 )) -b 2048 -ub 512 -npp "$PLEN" -ntg "$GLEN" \
-    -npl "$2" 2>/dev/null | awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $9); print $9 }' | tail -1
+  local ctx=$(( ((PLEN + GLEN) * $2 + 255) / 256 * 256 )) v
+  v=$("$LB" -m "$MODEL" -t "$1" -tb "$1" -c "$ctx" -b 2048 -ub 512 -npp "$PLEN" -ntg "$GLEN" -npl "$2" 2>/dev/null |
+      awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { gsub(/ /, "", $9); print $9 }' | tail -1)
+  [[ -n $v ]] || { echo "llama-batched-bench gave no result for B=$2" >&2; exit 1; }
+  echo "$v"
 }
 lac_tg() {
   "$BIN/lac-run" bench "$LAC" --threads "$1" --batch "$2" --prompt-len "$PLEN" --gen-len "$GLEN" -r 1 \

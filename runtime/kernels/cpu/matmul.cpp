@@ -171,7 +171,8 @@ void matmul(const CpuContext& ctx, const MatmulArgs& a) {
   const bool x8 = a.w_layout == WeightLayout::X8;
 #if LAC_KERNELS_X86
   if (x8) {
-    if (ctx.isa >= Isa::Avx2) qrect = quantRectX8Avx2(a.w_type);
+    if (ctx.isa >= Isa::Avx512) qrect = quantRectX8Avx512(a.w_type);
+    else if (ctx.isa >= Isa::Avx2) qrect = quantRectX8Avx2(a.w_type);
   } else if (ctx.isa >= Isa::Avx512) {
     qrect = quantRectAvx512(a.w_type);
   }

@@ -117,13 +117,14 @@ TEST_P(Matmul, MatchesReference) {
       for (bool residual : {false, true}) check(t, s, residual, seed++);
 }
 
-// The x8 layouts: every token-tile tail (tiles of 4 tokens), several row
-// groups (thread splits fall on 16-column pieces), with and without residual.
+// The x8 layouts: every token-tile tail (tiles of 4 tokens on AVX2, 8 on
+// AVX-512), several row groups (thread splits fall on 16-column pieces), with
+// and without residual.
 TEST_P(Matmul, X8LayoutMatchesRowMajor) {
   LAC_SKIP_WITHOUT_X8();
   uint32_t seed = 500;
   for (DType t : {DType::Q8_0, DType::Q4_0, DType::Q4_1})
-    for (int64_t n : {1, 2, 3, 5, 8, 17, 64})
+    for (int64_t n : {1, 2, 3, 5, 7, 8, 9, 12, 17, 64})
       for (const Shape& s : {Shape{n, 64, 8}, Shape{n, 576, 40}, Shape{n, 96, 136}})
         for (bool residual : {false, true}) check(t, s, residual, seed++, WeightLayout::X8);
 }

@@ -35,6 +35,7 @@ QuantRectFn quantRectAvx512(DType t);
 // The x8 layouts (pack_x8.h): o0 and o1 are multiples of 8.
 QuantRectFn quantRectX8Scalar(DType t);
 QuantRectFn quantRectX8Avx2(DType t);
+QuantRectFn quantRectX8Avx512(DType t);
 
 // Writes y[t, o] = v (+ residual[t, o]).
 inline void storeOut(const MatmulArgs& a, int64_t t, int64_t o, float v) {
