@@ -82,6 +82,11 @@ VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
                       "--max-seq-len=%u is above the model's context length %u", opts.max_seq_len, context);
   LAC_CHECK_OR_RETURN(opts.max_batch >= 1 && opts.max_batch <= 4096, Error::InvalidArgument,
                       "--max-batch=%u: expected 1 to 4096", opts.max_batch);
+  if (opts.kv_dtype == "auto") opts.kv_dtype = cuda ? "f32" : "f16";
+  LAC_CHECK_OR_RETURN(opts.kv_dtype == "f16" || opts.kv_dtype == "f32", Error::InvalidArgument,
+                      "--kv-dtype=%s: expected auto, f16 or f32", opts.kv_dtype.c_str());
+  LAC_CHECK_OR_RETURN(!cuda || opts.kv_dtype == "f32", Error::InvalidArgument,
+                      "--kv-dtype=f16 with --target=cuda: the CUDA kernels read an f32 KV cache (use f32 or auto)");
   return {};
 }
 
@@ -105,6 +110,7 @@ VoidResult lowerToPlannedExec(mlir::ModuleOp module, const CompileOptions& opts)
   lac::LacPlanMemoryOptions plan;
   plan.maxSeqLen = opts.max_seq_len;
   plan.maxBatch = opts.max_batch;
+  plan.kvDtype = opts.kv_dtype;
   plan.print = opts.print_memory_plan;
   pm.addPass(lac::createLacPlanMemory(plan));
   return runCapturingErrors(pm, module, "lowering");

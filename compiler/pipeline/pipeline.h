@@ -8,7 +8,7 @@
 //                    lac-fold-norm, lac-fold-residual, lac-fold-rope)
 //   lower            lac-convert-llama-to-exec{target=...}
 //   select formats   lac-select-weight-formats{weight-format=... weight-layout=...}
-//   plan memory      lac-plan-memory{max-seq-len=... max-batch=...}
+//   plan memory      lac-plan-memory{max-seq-len=... max-batch=... kv-dtype=...}
 #pragma once
 
 #include <string>
@@ -29,6 +29,7 @@ struct CompileOptions {
   std::string weight_layout = "auto";   // auto (cpu: x8 for q8_0/q4_0/q4_1) | row_major
   uint32_t max_seq_len = 0;             // 0: min(model context, 4096)
   uint32_t max_batch = 1;
+  std::string kv_dtype = "auto";        // auto (f16 on cpu; f32 on cuda, whose kernels take only f32) | f16 | f32
   bool print_ir_after_all = false;      // every pass's output on stderr
   bool print_memory_plan = true;        // the planner's summary on stderr
 };

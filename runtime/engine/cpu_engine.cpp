@@ -36,7 +36,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   const plan::ModelConfig& c = *p.config();
   const char* name = artifact_.name().c_str();
   precise_prefill_ = opts.precise_prefill;
-  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts));
+  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts, /*f16_kv=*/true));
 
   state_ = std::make_unique<EngineState>();
   state_->pool = std::make_unique<ThreadPool>(opts.threads);
@@ -53,10 +53,11 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   }
 
   // KV cache (engine_core.h's layout); pages are touched lazily.
-  const uint64_t kv_bytes = kvCacheBytes(c, limits_);
+  const DType kv_dtype = kvDType(p);
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype);
   state_->kv = allocAligned(kv_bytes);
   LAC_CHECK_OR_RETURN(state_->kv, Error::IoError, "%s: cannot allocate the %llu-byte KV cache", name, (ull)kv_bytes);
-  state_->kv_layers = kvCacheLayers(reinterpret_cast<float*>(state_->kv.get()), c, limits_);
+  state_->kv_layers = kvCacheLayers(state_->kv.get(), c, limits_, kv_dtype);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
       artifact_, state_->prefill, state_->decode,

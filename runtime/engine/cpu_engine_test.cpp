@@ -192,17 +192,46 @@ TEST_F(CpuEngineTest, OptionsAboveCompiledLimitsAreRefused) {
   expectNear(*got, want, "small cache");
 }
 
-// The plan's KV cache dtype must be the one the engine implements (f32).
-TEST(CpuEngineLoad, KvCacheDtypeOtherThanF32IsRefused) {
+// The plan's KV cache dtype must be one the engine implements (f32, f16).
+TEST(CpuEngineLoad, KvCacheDtypeOtherThanF32OrF16IsRefused) {
   RefModel m = testing::makeTinyModel(3);
   TinyPlanOptions o;
-  o.kv_dtype = plan::DType::f16;
+  o.kv_dtype = plan::DType::bf16;
   auto e = CpuEngine::load(writeTiny(m, o));
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error(), Error::Unsupported);
-  EXPECT_NE(e.message().find("KV cache is planned as f16"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("KV cache is planned as bf16"), std::string::npos) << e.message();
+  EXPECT_NE(e.message().find("--kv-dtype"), std::string::npos) << e.message();
   o.kv_dtype = plan::DType::f32;
   EXPECT_TRUE(CpuEngine::load(writeTiny(m, o)).ok());
+}
+
+// An f16 KV cache: prefill and decode stay close to the f32 reference (the
+// cached K/V are rounded to f16: ~1e-3 relative), and the greedy tokens agree.
+TEST(CpuEngineLoad, F16KvCacheMatchesReferenceWithinF16Rounding) {
+  RefModel m = testing::makeTinyModel(5);
+  TinyPlanOptions o;
+  o.kv_dtype = plan::DType::f16;
+  auto e = loadOrDie(writeTiny(m, o));
+  ASSERT_TRUE(e);
+  std::vector<int32_t> t = tokens(12, 9);
+  RefRunner ref(m);
+  std::vector<float> want;
+  for (int32_t x : t) want = ref.step(x);
+  auto got = e->prefill(0, t, 0);
+  ASSERT_TRUE(got.ok()) << got.message();
+  float worst = 0;
+  for (size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::fabs((*got)[i] - want[i]));
+  EXPECT_LE(worst, 2e-2f);
+  EXPECT_GT(worst, 0.0f) << "an f16 cache should round something";
+  for (uint32_t pos = 12; pos < 20; ++pos) {
+    const int32_t next = testing::argmax(want.data(), int(want.size()));
+    ASSERT_EQ(testing::argmax(got->data(), int(got->size())), next) << "position " << pos;
+    want = ref.step(next);
+    const uint32_t slot = 0;
+    got = e->decode({&slot, 1}, {&next, 1}, {&pos, 1});
+    ASSERT_TRUE(got.ok()) << got.message();
+  }
 }
 
 TEST(CpuEngineLoad, MissingFile) {

@@ -5,18 +5,18 @@
 namespace lac::engine {
 
 Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, const char* engine,
-                              const EngineOptions& opts) {
+                              const EngineOptions& opts, bool f16_kv) {
   const plan::Plan& p = a.plan();
   const char* name = a.name().c_str();
   LAC_CHECK_OR_RETURN(p.target()->target() == target, Error::Unsupported,
                       "%s: compiled for target '%s'; this is the %s engine", name,
                       plan::EnumNameTarget(p.target()->target()), engine);
-  // The kernels read and write an f32 cache; a plan that budgeted another
-  // dtype was not compiled for these engines.
-  LAC_CHECK_OR_RETURN(p.kv_cache()->dtype() == plan::DType::f32, Error::Unsupported,
-                      "%s: its KV cache is planned as %s; the %s engine implements an f32 KV cache only "
-                      "(recompile with lac-compile)",
-                      name, plan::EnumNameDType(p.kv_cache()->dtype()), engine);
+  // The caches the engine's kernels read and write.
+  const plan::DType kv = p.kv_cache()->dtype();
+  LAC_CHECK_OR_RETURN(kv == plan::DType::f32 || (f16_kv && kv == plan::DType::f16), Error::Unsupported,
+                      "%s: its KV cache is planned as %s; the %s engine implements an %s KV cache "
+                      "(recompile with lac-compile --kv-dtype %s)",
+                      name, plan::EnumNameDType(kv), engine, f16_kv ? "f32 or f16" : "f32", "f32");
   const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
   const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
   LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,
@@ -35,17 +35,22 @@ uint64_t perHalf(const plan::ModelConfig& c, const ModelLimits& l) {
 }
 }  // namespace
 
-uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits) {
-  return 2 * perHalf(c, limits) * c.n_layers() * sizeof(float);
+DType kvDType(const plan::Plan& p) {
+  return p.kv_cache()->dtype() == plan::DType::f16 ? DType::F16 : DType::F32;
 }
 
-std::vector<kernels::KvCacheView> kvCacheLayers(float* base, const plan::ModelConfig& c,
-                                                const ModelLimits& limits) {
-  const uint64_t per = perHalf(c, limits);
+uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype) {
+  return 2 * perHalf(c, limits) * c.n_layers() * dtypeInfo(dtype).blockBytes;
+}
+
+std::vector<kernels::KvCacheView> kvCacheLayers(void* base, const plan::ModelConfig& c, const ModelLimits& limits,
+                                                DType dtype) {
+  const uint64_t per = perHalf(c, limits) * dtypeInfo(dtype).blockBytes;  // bytes of one K (or V)
+  uint8_t* b = static_cast<uint8_t*>(base);
   std::vector<kernels::KvCacheView> out;
   for (uint32_t l = 0; l < c.n_layers(); ++l)
-    out.push_back(kernels::KvCacheView::dense(base + 2 * l * per, base + (2 * l + 1) * per, c.n_kv_heads(),
-                                              limits.max_seq_len, c.head_dim()));
+    out.push_back(kernels::KvCacheView::dense(b + 2 * l * per, b + (2 * l + 1) * per, c.n_kv_heads(),
+                                              limits.max_seq_len, c.head_dim(), dtype));
   return out;
 }
 

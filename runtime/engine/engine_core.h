@@ -48,17 +48,21 @@ class EngineBase : public Model {
 };
 
 // The plan is for `target` (else Unsupported naming `engine`: "CPU",
-// "CUDA"), its KV cache is f32 (the only cache the kernels implement), and
-// the options fit the compiled limits (else InvalidArgument). Returns the
-// limits the engine serves: the options', or the compiled ones.
+// "CUDA"), its KV cache is f32 or, where the engine's kernels take it
+// (`f16_kv`), f16, and the options fit the compiled limits (else
+// InvalidArgument). Returns the limits the engine serves: the options', or
+// the compiled ones.
 Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, const char* engine,
-                              const EngineOptions& opts);
+                              const EngineOptions& opts, bool f16_kv);
 
-// The f32 KV cache of `limits`: per layer K then V, each
-// [batch][kv_heads][seq][head_dim] (the kernels' dense view).
-uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits);
+// The plan's KV cache element type (F32 or F16).
+DType kvDType(const plan::Plan& p);
+// The KV cache of `limits`: per layer K then V, each
+// [batch][kv_heads][seq][head_dim] of `dtype` (the kernels' dense view).
+uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype);
 // The per-layer views of that cache at `base` (host or device memory).
-std::vector<kernels::KvCacheView> kvCacheLayers(float* base, const plan::ModelConfig& c, const ModelLimits& limits);
+std::vector<kernels::KvCacheView> kvCacheLayers(void* base, const plan::ModelConfig& c, const ModelLimits& limits,
+                                                DType dtype);
 
 // Binds every entry point of the plan with `bind(ep)` into `prefill` or
 // `decode` by name; Unsupported for another name, InvalidArtifact without a

@@ -96,24 +96,28 @@ struct RopeScaling {
 
 // ---- KV cache ---------------------------------------------------------------
 // One layer's cache: K and V are each [max_batch][n_kv_heads][max_seq][head_dim]
-// f32 (the engine keeps one such pair per layer, i.e. the whole cache is
-// [n_layers][max_batch][n_kv_heads][max_seq][head_dim]). For one (sequence,
+// of `dtype` (F32, or F16: half the memory and the attention reads; values
+// are rounded to f16 when written, attention computes in f32). The engine
+// keeps one such pair per layer, i.e. the whole cache is
+// [n_layers][max_batch][n_kv_heads][max_seq][head_dim]. For one (sequence,
 // kv head) the positions are contiguous, so attention streams K and V rows in
 // order and a decode step reads each cached row exactly once per kv head.
 struct KvCacheView {
-  float* k = nullptr;
-  float* v = nullptr;
+  void* k = nullptr;
+  void* v = nullptr;
   int64_t seq_stride = 0;   // elements between sequences (n_kv_heads * max_seq * head_dim)
   int64_t head_stride = 0;  // elements between kv heads (max_seq * head_dim)
   int64_t pos_stride = 0;   // elements between positions (head_dim)
   int64_t n_kv_heads = 0, head_dim = 0, max_seq = 0;
+  DType dtype = DType::F32;
 
   // The dense layout described above.
-  static KvCacheView dense(float* k, float* v, int64_t n_kv_heads, int64_t max_seq,
-                           int64_t head_dim) {
+  static KvCacheView dense(void* k, void* v, int64_t n_kv_heads, int64_t max_seq, int64_t head_dim,
+                           DType dtype = DType::F32) {
     return {k, v, n_kv_heads * max_seq * head_dim, max_seq * head_dim, head_dim,
-            n_kv_heads, head_dim, max_seq};
+            n_kv_heads, head_dim, max_seq, dtype};
   }
+  int64_t elementBytes() const { return dtype == DType::F16 ? 2 : 4; }
 };
 
 // Writes the K/V rows of new tokens: token t goes to sequence slots[t] at

@@ -33,6 +33,7 @@
 // CHECK: %[[F:.*]] = llama.rms_norm %{{.*}}, @norm.weight
 // CHECK-NEXT: %[[L:.*]] = llama.lm_head %[[F]], @output.weight {last_token_only} : tensor<?x64xf32> -> tensor<1x256xf32>
 // CHECK-NEXT: return %[[L]]
-// CHECK-LABEL: func.func @decode(%{{.*}}: tensor<1xi32>, %{{.*}}: tensor<1xi32>) -> tensor<1x256xf32>
-// CHECK: llama.attention {{.*}} : tensor<1x4x16xf32>, tensor<1x2x16xf32>, tensor<1xi32> -> tensor<1x64xf32>
-// CHECK: llama.lm_head %{{.*}}, @output.weight : tensor<1x64xf32> -> tensor<1x256xf32>
+// Decode: a row per sequence ([?] tokens), logits for every row.
+// CHECK-LABEL: func.func @decode(%{{.*}}: tensor<?xi32>, %{{.*}}: tensor<?xi32>) -> tensor<?x256xf32>
+// CHECK: llama.attention {{.*}} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+// CHECK: llama.lm_head %{{.*}}, @output.weight : tensor<?x64xf32> -> tensor<?x256xf32>

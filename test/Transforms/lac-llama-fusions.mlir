@@ -22,8 +22,8 @@
 // CHECK: %[[L:.*]] = llama.lm_head %{{.*}}, @output.weight {last_token_only, norm_eps = 9.99999974E-6 : f32, norm_weight = @norm.weight} : tensor<?x64xf32> -> tensor<1x256xf32>
 // CHECK-NEXT: return %[[L]]
 // CHECK-LABEL: func.func @decode
-// CHECK: llama.qkv_linear {{.*}} : tensor<1x64xf32> -> tensor<1x64xf32>, tensor<1x32xf32>, tensor<1x32xf32>
-// CHECK: llama.lm_head %{{.*}}, @output.weight {norm_eps = 9.99999974E-6 : f32, norm_weight = @norm.weight} : tensor<1x64xf32> -> tensor<1x256xf32>
+// CHECK: llama.qkv_linear {{.*}} : tensor<?x64xf32> -> tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+// CHECK: llama.lm_head %{{.*}}, @output.weight {norm_eps = 9.99999974E-6 : f32, norm_weight = @norm.weight} : tensor<?x64xf32> -> tensor<?x256xf32>
 
 // Nothing unfused is left.
 // NONE-NOT: llama.rms_norm

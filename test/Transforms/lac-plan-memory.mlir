@@ -1,19 +1,26 @@
 // RUN: lac-opt %s --lac-plan-memory="max-seq-len=4 max-batch=2" | FileCheck %s
 // RUN: lac-opt %s --lac-plan-memory="max-seq-len=4 max-batch=2" | lac-opt | FileCheck %s
 // RUN: lac-opt %s --lac-plan-memory="max-seq-len=4 max-batch=2 print=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=SUMMARY
+// RUN: lac-opt %s --lac-plan-memory="max-seq-len=4 max-batch=2 kv-dtype=f32 print=true" 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: not lac-opt %s --lac-plan-memory="max-seq-len=4 max-batch=2 kv-dtype=bf16" 2>&1 | FileCheck %s --check-prefix=BAD
 // REQUIRES: compiler
 
 // One layer (D = 64, H = 4, KV = 2, hd = 16, V = 256). Prefill: `?` is
 // max-seq-len * max-batch = 8 tokens, so a [?, 64] f32 buffer takes 2048
 // bytes; decode: max-batch = 2 tokens.
 
-// CHECK: module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32, n_layers = 1, n_kv_heads = 2, head_dim = 16, max_seq_len = 4, max_batch = 2>, exec.target
+// The KV cache is f16 unless kv-dtype says f32: 2 (K, V) x 2 sequences x 2
+// kv heads x 4 positions x 16 x 2 bytes = 1024 bytes (f32: 2048).
+// CHECK: module attributes {exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f16, n_layers = 1, n_kv_heads = 2, head_dim = 16, max_seq_len = 4, max_batch = 2>, exec.target
 
 // SUMMARY: lac-plan-memory: max-seq-len 4, max-batch 2
 // 256 rows * 2 q8_0 blocks * 34 + 2 * 64 * 4 (norms) + (128 (wqkv) + 64) rows
 // * 2 q4_1 blocks * 20 + 256 * 64 * 4 (f32 output) = 91136
 // SUMMARY-NEXT: weights: 91136 bytes (0.09 MiB)
-// SUMMARY-NEXT: kv cache: 2048 bytes (0.00 MiB)
+// SUMMARY-NEXT: kv cache: 1024 bytes (0.00 MiB)
+// F32: kv cache: 2048 bytes (0.00 MiB)
+// F32: exec.kv_cache = #exec.kv_cache<layout = blhd, dtype = f32,
+// BAD: unknown kv-dtype 'bf16' (expected f16 or f32)
 // SUMMARY-NEXT: activations @prefill: 8256 bytes (0.01 MiB)
 // SUMMARY-NEXT: activations @decode: 1280 bytes (0.00 MiB)
 

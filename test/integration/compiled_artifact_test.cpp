@@ -133,7 +133,7 @@ TEST_F(CompiledTinyTest, F32ArtifactMatchesReference) {
   fs::create_directories(dir);
   const std::string lac = (dir / "tiny_f32.lac").string();
   const std::string cmd = "'" + compiler + "' '" + gguf_ + "' -o '" + lac +
-                          "' -q --weight-format f32 --max-seq-len 64 --max-batch 2";
+                          "' -q --weight-format f32 --kv-dtype f32 --max-seq-len 64 --max-batch 2";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   checkGreedy(lac, model_, 1e-4f);
 }

@@ -6,10 +6,11 @@
 //                              f32) on the tiny random model's Meta checkpoint;
 //   tiny-llama3.json           transformers LlamaForCausalLM (f32) on its HF
 //                              copy; ours for both: the Meta, HF and GGUF
-//                              copies each compiled with --weight-format f32.
+//                              copies each compiled with --weight-format f32
+//                              --kv-dtype f32.
 //   smollm2-hf-f32.json        transformers on the SmolLM2 Q4_1 GGUF
 //                              dequantized to f32; ours: the same GGUF
-//                              compiled with --weight-format f32.
+//                              compiled with --weight-format f32 --kv-dtype f32.
 //   smollm2-llamacpp-q4_1.json llama.cpp on the Q4_1 GGUF; ours: the default
 //                              (q4_1) artifact of the ctest fixture.
 //
@@ -189,7 +190,7 @@ TEST_P(TinyGoldenTest, MatchesMetaAndTransformers) {
   if (!fs::exists(compilerPath())) GTEST_SKIP() << "no lac-compile at " << compilerPath();
   TempDir dir("tiny_golden");
   const std::string lac = (dir.path / "tiny_f32.lac").string();
-  const std::string failed = compile(input, lac, "--weight-format f32 --max-seq-len 128 --max-batch 1");
+  const std::string failed = compile(input, lac, "--weight-format f32 --kv-dtype f32 --max-seq-len 128 --max-batch 1");
   ASSERT_EQ(failed, "");
   auto engine = loadEngine(lac);
   ASSERT_TRUE(engine);
@@ -222,7 +223,7 @@ TEST_P(HfSavedGoldenTest, MatchesTransformers) {
   if (!fs::exists(compilerPath())) GTEST_SKIP() << "no lac-compile at " << compilerPath();
   TempDir dir("hf_saved_golden");
   const std::string lac = (dir.path / "saved_f32.lac").string();
-  ASSERT_EQ(compile(folder, lac, "--weight-format f32 --max-seq-len 128 --max-batch 1"), "");
+  ASSERT_EQ(compile(folder, lac, "--weight-format f32 --kv-dtype f32 --max-seq-len 128 --max-batch 1"), "");
   auto engine = loadEngine(lac);
   ASSERT_TRUE(engine);
   auto art = artifact::Artifact::open(lac);
@@ -296,7 +297,7 @@ TEST(SmolGoldenTest, F32MatchesTransformers) {
   if (!fs::exists(compilerPath())) GTEST_SKIP() << "no lac-compile at " << compilerPath();
   TempDir dir("smol_golden");
   const std::string lac = (dir.path / "smollm2_f32.lac").string();
-  ASSERT_EQ(compile(gguf, lac, "--weight-format f32 --max-seq-len 256 --max-batch 1"), "");
+  ASSERT_EQ(compile(gguf, lac, "--weight-format f32 --kv-dtype f32 --max-seq-len 256 --max-batch 1"), "");
   auto engine = loadEngine(lac);
   ASSERT_TRUE(engine);
   const json g = loadGolden("smollm2-hf-f32.json");

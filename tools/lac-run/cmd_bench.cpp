@@ -26,12 +26,14 @@ Each repetition prefills `batch` prompts of `prompt-len` random token ids (one
 pass per prompt) and decodes `gen-len` tokens for each (greedy, no stop
 token). Reports prefill and decode tokens per second, the time to the first
 token, the load time and the peak resident memory; speeds are the median over
-the repetitions, with their min and max. A plan compiled with --no-weights
+the repetitions, with their min and max. Decode runs all `batch` sequences in
+one step (each weight read once per step): "decode" is the aggregate tokens/s,
+"decode per sequence" what each sequence sees. A plan compiled with --no-weights
 runs with random weights; --random-weights does so for any plan.
 
 --roofline also measures this machine's memory read bandwidth with the same
 threads and reports decode against the memory roofline: the bytes one decode
-step reads (every weight once, one embedding row, each sequence's f32 KV cache
+step reads (every weight once, one embedding row, each sequence's KV cache (f16 or f32)
 at the mean decode context) over that bandwidth bounds decode tokens/s.
 
 Examples:
@@ -153,6 +155,7 @@ int cmdBench(int argc, char** argv) {
     j["random_weights"] = random;
     j["prefill_tokens_per_second"] = js(P);
     j["decode_tokens_per_second"] = js(D);
+    j["decode_tokens_per_second_per_sequence"] = js(Spread{D.median / batch, D.min / batch, D.max / batch});
     j["time_to_first_token_ms"] = js(T);
     j["load_seconds"] = load_s;
     j["peak_rss_mib"] = rss;
@@ -174,6 +177,7 @@ int cmdBench(int argc, char** argv) {
             << " threads, " << reps << " repetitions" << (random ? ", random weights" : "") << "\n";
   line("prefill", P, "tok/s");
   line("decode", D, "tok/s");
+  if (batch > 1) line("decode per sequence", Spread{D.median / batch, D.min / batch, D.max / batch}, "tok/s");
   line("time to first token", T, "ms");
   std::cout << std::left << std::setw(22) << "load" << std::right << std::setw(10) << std::setprecision(3) << load_s
             << " s\n"

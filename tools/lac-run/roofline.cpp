@@ -31,7 +31,8 @@ DecodeTraffic decodeTraffic(const plan::Plan& p) {
     }
   }
   const plan::ModelConfig& c = *p.config();
-  t.kv_bytes_per_position = uint64_t(c.n_layers()) * 2 * c.n_kv_heads() * c.head_dim() * sizeof(float);
+  const uint64_t element = p.kv_cache() && p.kv_cache()->dtype() == plan::DType::f16 ? 2 : 4;
+  t.kv_bytes_per_position = uint64_t(c.n_layers()) * 2 * c.n_kv_heads() * c.head_dim() * element;
   return t;
 }
 

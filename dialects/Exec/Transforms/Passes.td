@@ -78,8 +78,8 @@ def LacPlanMemory : Pass<"lac-plan-memory", "::mlir::ModuleOp"> {
     Results: `offset` in every `!exec.buf` type, `exec.arena_bytes` and
     `exec.max_tokens` on each func, and `exec.kv_cache` on the module: an
     `#exec.kv_cache` (layout blhd: per layer K then V, each [max_batch,
-    n_kv_heads, max_seq_len, head_dim]; dtype f32; n_layers, n_kv_heads,
-    head_dim, max_seq_len, max_batch). With `print`, writes a summary (weight,
+    n_kv_heads, max_seq_len, head_dim]; dtype from `kv-dtype`, f16 by default
+    as llama.cpp's; n_layers, n_kv_heads, head_dim, max_seq_len, max_batch). With `print`, writes a summary (weight,
     KV cache and per-entry-point activation bytes) to stderr.
   }];
   let options = [
@@ -87,6 +87,8 @@ def LacPlanMemory : Pass<"lac-plan-memory", "::mlir::ModuleOp"> {
            "Longest sequence (prompt + generated tokens) the plan serves">,
     Option<"maxBatch", "max-batch", "int64_t", /*default=*/"1",
            "Sequences decoded together">,
+    Option<"kvDtype", "kv-dtype", "std::string", /*default=*/"\"f16\"",
+           "KV cache element type: f16 (half the memory and attention reads) or f32">,
     Option<"print", "print", "bool", /*default=*/"false",
            "Print a memory summary to stderr">
   ];

@@ -68,6 +68,10 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
           << "max-seq-len=" << int64_t(maxSeqLen) << " max-batch=" << int64_t(maxBatch);
       return signalPassFailure();
     }
+    if (kvDtype != "f16" && kvDtype != "f32") {
+      module.emitError("lac-plan-memory: unknown kv-dtype '") << kvDtype << "' (expected f16 or f32)";
+      return signalPassFailure();
+    }
     llvm::MapVector<StringRef, int64_t> arenas;
     for (func::FuncOp f : module.getOps<func::FuncOp>()) {
       if (f.isExternal())
@@ -167,7 +171,8 @@ struct PlanMemory : lac::impl::LacPlanMemoryBase<PlanMemory> {
       return 0;
     auto kv = KvCacheAttr::getChecked(
         [&] { return module.emitError(); }, module.getContext(), KvLayout::blhd,
-        Type(Float32Type::get(module.getContext())), layers, kvHeads, headDim, int64_t(maxSeqLen),
+        kvDtype == "f16" ? Type(Float16Type::get(module.getContext())) : Type(Float32Type::get(module.getContext())),
+        layers, kvHeads, headDim, int64_t(maxSeqLen),
         int64_t(maxBatch));
     if (!kv)
       return failure();

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "runtime/core/half.h"
 #include "runtime/kernels/cpu/parallel.h"
 #include "runtime/kernels/cpu/simd_avx2.h"
 
@@ -13,14 +14,38 @@ namespace lac::kernels::cpu {
 
 // ---- kv append ----------------------------------------------------------------
 
+namespace {
+
+// n f32 values -> f16, rounded to nearest even (F16C where the ISA has it;
+// both give the same bits).
+void toF16(Isa isa, const float* x, uint16_t* y, int64_t n) {
+  int64_t i = 0;
+#if LAC_KERNELS_X86
+  if (isa >= Isa::Avx2) i = avx2::toF16(x, y, n);
+#else
+  (void)isa;
+#endif
+  for (; i < n; ++i) y[i] = floatToF16(x[i]);
+}
+
+}  // namespace
+
 void kvAppend(const CpuContext& ctx, const KvAppendArgs& a) {
   const KvCacheView& c = a.cache;
-  const size_t row = c.head_dim * sizeof(float);
+  const int64_t hd = c.head_dim;
   for (int64_t t = 0; t < a.n_tokens; ++t) {
-    int64_t base = a.slots[t] * c.seq_stride + a.positions[t] * c.pos_stride;
+    const int64_t base = a.slots[t] * c.seq_stride + a.positions[t] * c.pos_stride;
     for (int64_t h = 0; h < c.n_kv_heads; ++h) {
-      std::memcpy(c.k + base + h * c.head_stride, a.k + t * a.k_stride + h * c.head_dim, row);
-      std::memcpy(c.v + base + h * c.head_stride, a.v + t * a.v_stride + h * c.head_dim, row);
+      const int64_t at = base + h * c.head_stride;
+      const float* k = a.k + t * a.k_stride + h * hd;
+      const float* v = a.v + t * a.v_stride + h * hd;
+      if (c.dtype == DType::F16) {
+        toF16(ctx.isa, k, static_cast<uint16_t*>(c.k) + at, hd);
+        toF16(ctx.isa, v, static_cast<uint16_t*>(c.v) + at, hd);
+      } else {
+        std::memcpy(static_cast<float*>(c.k) + at, k, size_t(hd) * sizeof(float));
+        std::memcpy(static_cast<float*>(c.v) + at, v, size_t(hd) * sizeof(float));
+      }
     }
   }
 }
@@ -45,24 +70,31 @@ struct QuerySet {
   int64_t len[kMaxQueries];
 };
 
+// One (sequence, kv head)'s K and V rows: [max_seq, head_dim] of E (float,
+// or uint16_t f16 bits), position stride pos_stride.
+template <typename E>
 struct KvStream {
-  const float* k;  // [max_seq, head_dim], position stride pos_stride
-  const float* v;
+  const E* k;
+  const E* v;
   int64_t pos_stride, head_dim;
 };
 
+inline float toFloat(float x) { return x; }
+inline float toFloat(uint16_t h) { return f16ToFloat(h); }
+
 // ---- scalar reference: two-pass softmax, one query at a time -----------------
 
-void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
+template <typename E>
+void attendRef(const KvStream<E>& kv, float scale, const QuerySet& qs) {
   std::vector<float> p;
   for (int m = 0; m < qs.count; ++m) {
     const int64_t len = qs.len[m], hd = kv.head_dim;
     p.assign(size_t(std::max<int64_t>(len, 0)), 0.0f);
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < len; ++j) {
-      const float* k = kv.k + j * kv.pos_stride;
+      const E* k = kv.k + j * kv.pos_stride;
       float s = 0.0f;
-      for (int64_t i = 0; i < hd; ++i) s += qs.q[m][i] * k[i];
+      for (int64_t i = 0; i < hd; ++i) s += qs.q[m][i] * toFloat(k[i]);
       p[j] = s * scale;
       mx = std::max(mx, p[j]);
     }
@@ -74,8 +106,8 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
     float* o = qs.part[m] ? qs.part[m] : qs.out[m];
     std::fill(o, o + hd, 0.0f);
     for (int64_t j = 0; j < len; ++j) {
-      const float* v = kv.v + j * kv.pos_stride;
-      for (int64_t i = 0; i < hd; ++i) o[i] += p[j] * v[i];
+      const E* v = kv.v + j * kv.pos_stride;
+      for (int64_t i = 0; i < hd; ++i) o[i] += p[j] * toFloat(v[i]);
     }
     if (float* part = qs.part[m]) {  // o is part
       part[hd] = mx;
@@ -89,27 +121,35 @@ void attendRef(const KvStream& kv, float scale, const QuerySet& qs) {
 // ---- AVX2: blocked online softmax over all queries of the set ----------------
 
 #if LAC_KERNELS_X86
-LAC_TARGET_AVX2 float dotAvx2(const float* a, const float* b, int64_t n) {
+// 8 cache elements as f32.
+LAC_TARGET_AVX2 inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+LAC_TARGET_AVX2 inline __m256 load8(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+template <typename E>
+LAC_TARGET_AVX2 float dotAvx2(const float* a, const E* b, int64_t n) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
-    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+    acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8(b + i), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), load8(b + i + 8), acc1);
   }
-  if (i < n) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+  if (i < n) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8(b + i), acc0);
   return avx2::hsum(_mm256_add_ps(acc0, acc1));
 }
 
 // [a.b0, a.b1, a.b2, a.b3] for rows b_r = b + r * stride; n % 8 == 0. One
 // reduction for four scores instead of a horizontal sum each.
-LAC_TARGET_AVX2 __m128 dot4Avx2(const float* a, const float* b, int64_t stride, int64_t n) {
+template <typename E>
+LAC_TARGET_AVX2 __m128 dot4Avx2(const float* a, const E* b, int64_t stride, int64_t n) {
   __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
   for (int64_t i = 0; i < n; i += 8) {
     const __m256 va = _mm256_loadu_ps(a + i);
-    s0 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + i), s0);
-    s1 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + stride + i), s1);
-    s2 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 2 * stride + i), s2);
-    s3 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b + 3 * stride + i), s3);
+    s0 = _mm256_fmadd_ps(va, load8(b + i), s0);
+    s1 = _mm256_fmadd_ps(va, load8(b + stride + i), s1);
+    s2 = _mm256_fmadd_ps(va, load8(b + 2 * stride + i), s2);
+    s3 = _mm256_fmadd_ps(va, load8(b + 3 * stride + i), s3);
   }
   // Per 128-bit lane: hadd(hadd(s0, s1), hadd(s2, s3)) = [s0, s1, s2, s3] partial sums.
   const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
@@ -118,7 +158,8 @@ LAC_TARGET_AVX2 __m128 dot4Avx2(const float* a, const float* b, int64_t stride, 
 
 // acc[0, hd) = acc * corr + sum_j p[j] * v_j over n rows v_j = v + j * stride,
 // with the accumulator in registers 32 floats at a time.
-LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const float* v, int64_t stride, int64_t n,
+template <typename E>
+LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const E* v, int64_t stride, int64_t n,
                                   int64_t hd) {
   const __m256 vc = _mm256_set1_ps(corr);
   int64_t i0 = 0;
@@ -128,12 +169,12 @@ LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const 
     __m256 a2 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 16), vc);
     __m256 a3 = _mm256_mul_ps(_mm256_load_ps(acc + i0 + 24), vc);
     for (int64_t j = 0; j < n; ++j) {
-      const float* vj = v + j * stride + i0;
+      const E* vj = v + j * stride + i0;
       const __m256 pj = _mm256_set1_ps(p[j]);
-      a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj), a0);
-      a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8), a1);
-      a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 16), a2);
-      a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 24), a3);
+      a0 = _mm256_fmadd_ps(pj, load8(vj), a0);
+      a1 = _mm256_fmadd_ps(pj, load8(vj + 8), a1);
+      a2 = _mm256_fmadd_ps(pj, load8(vj + 16), a2);
+      a3 = _mm256_fmadd_ps(pj, load8(vj + 24), a3);
     }
     _mm256_store_ps(acc + i0, a0);
     _mm256_store_ps(acc + i0 + 8, a1);
@@ -143,13 +184,14 @@ LAC_TARGET_AVX2 void accumulatePv(float* acc, float corr, const float* p, const 
   for (; i0 < hd; i0 += 8) {
     __m256 a0 = _mm256_mul_ps(_mm256_load_ps(acc + i0), vc);
     for (int64_t j = 0; j < n; ++j)
-      a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + j * stride + i0), a0);
+      a0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), load8(v + j * stride + i0), a0);
     _mm256_store_ps(acc + i0, a0);
   }
 }
 
 // Requires head_dim % 8 == 0 and head_dim <= kMaxHeadDim.
-LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet& qs) {
+template <typename E>
+LAC_TARGET_AVX2 void attendAvx2(const KvStream<E>& kv, float scale, const QuerySet& qs) {
   const int64_t hd = kv.head_dim;
   const float kNegInf = -std::numeric_limits<float>::infinity();
   alignas(32) float acc[kMaxQueries][kMaxHeadDim];
@@ -213,17 +255,23 @@ LAC_TARGET_AVX2 void attendAvx2(const KvStream& kv, float scale, const QuerySet&
 }
 #endif
 
-void attend(Isa isa, const KvStream& kv, float scale, const QuerySet& qs) {
+template <typename E>
+void attendAs(Isa isa, const KvCacheView& c, int64_t slot, int64_t kv_head, int64_t j0, float scale,
+              const QuerySet& qs) {
+  const int64_t off = slot * c.seq_stride + kv_head * c.head_stride + j0 * c.pos_stride;
+  const KvStream<E> kv{static_cast<const E*>(c.k) + off, static_cast<const E*>(c.v) + off, c.pos_stride,
+                       c.head_dim};
 #if LAC_KERNELS_X86
-  if (isa >= Isa::Avx2 && kv.head_dim % 8 == 0 && kv.head_dim <= kMaxHeadDim)
-    return attendAvx2(kv, scale, qs);
+  if (isa >= Isa::Avx2 && kv.head_dim % 8 == 0 && kv.head_dim <= kMaxHeadDim) return attendAvx2(kv, scale, qs);
 #endif
   attendRef(kv, scale, qs);
 }
 
-KvStream streamOf(const KvCacheView& c, int64_t slot, int64_t kv_head) {
-  int64_t off = slot * c.seq_stride + kv_head * c.head_stride;
-  return {c.k + off, c.v + off, c.pos_stride, c.head_dim};
+// The queries `qs` over positions j0.. of one (sequence slot, kv head).
+void attend(Isa isa, const KvCacheView& c, int64_t slot, int64_t kv_head, int64_t j0, float scale,
+            const QuerySet& qs) {
+  if (c.dtype == DType::F16) attendAs<uint16_t>(isa, c, slot, kv_head, j0, scale, qs);
+  else attendAs<float>(isa, c, slot, kv_head, j0, scale, qs);
 }
 
 // ---- prefill --------------------------------------------------------------------
@@ -250,7 +298,7 @@ void prefillItem(Isa isa, const AttentionPrefillArgs& a, int64_t item, int64_t n
       qs.len[qs.count] = a.p0 + t + 1;
       ++qs.count;
     }
-  attend(isa, streamOf(c, a.slot, kv_head), a.scale, qs);
+  attend(isa, c, a.slot, kv_head, 0, a.scale, qs);
 }
 
 void prefill(const CpuContext& ctx, Isa isa, const AttentionPrefillArgs& a) {
@@ -298,9 +346,6 @@ void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, in
   const int64_t local = item - sp.first[size_t(b)];
   const int64_t kv_head = local / chunks, chunk = local % chunks;
   const int64_t j0 = chunk * kDecodeChunk;
-  KvStream kv = streamOf(c, a.slots ? a.slots[b] : b, kv_head);
-  kv.k += j0 * kv.pos_stride;
-  kv.v += j0 * kv.pos_stride;
   QuerySet qs;
   for (int64_t g = 0; g < group; ++g) {
     const int64_t h = kv_head * group + g;
@@ -314,7 +359,7 @@ void decodeItem(Isa isa, const AttentionDecodeArgs& a, const DecodeSplit& sp, in
     }
     ++qs.count;
   }
-  attend(isa, kv, a.scale, qs);
+  attend(isa, c, a.slots ? a.slots[b] : b, kv_head, j0, a.scale, qs);
 }
 
 // For each split row: out[b, h] = sum_c e^(max_c - M) acc_c / sum_c e^(max_c - M) sum_c, M = max_c max_c.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "runtime/core/half.h"
 #include "runtime/core/thread_pool.h"
 
 #include "runtime/kernels/cpu/test_backend.h"
@@ -263,6 +264,63 @@ TEST(AttentionDecodeSplit, RowsAreBitIdenticalAloneOrBatched) {
       }
       EXPECT_EQ(0, std::memcmp(together.data() + b * row, backwards.data() + (batch - 1 - b) * row,
                                row * sizeof(float)));
+    }
+  }
+}
+
+// An f16 cache: kvAppend stores each value rounded to nearest even (the same
+// bits on every ISA), and attention over it equals the naive attention over
+// those rounded values.
+TEST(AttentionF16Cache, AppendRoundsAndAttentionReadsF16) {
+  Rng rng(91);
+  for (const Heads& h : {Heads{9, 3, 64}, Heads{4, 2, 12}}) {
+    HostCache exact(h, rng);
+    HostCache rounded = exact;  // what the f16 cache holds, as f32
+    for (float& x : rounded.k) x = f16ToFloat(floatToF16(x));
+    for (float& x : rounded.v) x = f16ToFloat(floatToF16(x));
+    const int64_t row = h.n_heads * h.head_dim, kv_row = h.n_kv * h.head_dim, n = 150;
+    for (cpu::Isa isa : {cpu::Isa::Scalar, cpu::Isa::Avx2}) {
+      if (isa > cpu::detectIsa()) continue;
+      SCOPED_TRACE(::testing::Message() << cpu::isaName(isa) << " hd=" << h.head_dim);
+      ThreadPool pool(2);
+      cpu::CpuContext ctx{&pool, isa};
+      std::vector<uint16_t> k16(exact.k.size(), 0), v16(exact.v.size(), 0);
+      const KvCacheView view = KvCacheView::dense(k16.data(), v16.data(), h.n_kv, kMaxSeq, h.head_dim, DType::F16);
+      // Slot 2, positions 0..n-1, from the exact rows.
+      std::vector<float> k(n * kv_row), v(n * kv_row);
+      std::vector<int32_t> slots(n, 2), pos(n);
+      for (int64_t t = 0; t < n; ++t) {
+        pos[t] = int32_t(t);
+        for (int64_t hh = 0; hh < h.n_kv; ++hh)
+          for (int64_t i = 0; i < h.head_dim; ++i) {
+            k[t * kv_row + hh * h.head_dim + i] = exact.kRow(2, hh, t)[i];
+            v[t * kv_row + hh * h.head_dim + i] = exact.vRow(2, hh, t)[i];
+          }
+      }
+      cpu::kvAppend(ctx, KvAppendArgs{view, k.data(), kv_row, v.data(), kv_row, n, slots.data(), pos.data()});
+      for (int64_t t = 0; t < n; ++t)
+        for (int64_t hh = 0; hh < h.n_kv; ++hh)
+          for (int64_t i = 0; i < h.head_dim; ++i) {
+            const int64_t at = ((2 * h.n_kv + hh) * kMaxSeq + t) * h.head_dim + i;
+            ASSERT_EQ(k16[at], floatToF16(exact.kRow(2, hh, t)[i]));
+            ASSERT_EQ(v16[at], floatToF16(exact.vRow(2, hh, t)[i]));
+          }
+      // Decode of one query at length n (two KV chunks).
+      const std::vector<float> q = rng.uniform(row, -1.5f, 1.5f);
+      std::vector<float> out(row);
+      const int32_t slot = 2, len = int32_t(n);
+      AttentionDecodeArgs a;
+      a.cache = view;
+      a.q = q.data(); a.q_stride = row;
+      a.out = out.data(); a.out_stride = row;
+      a.batch = 1; a.n_heads = h.n_heads;
+      a.slots = &slot; a.lengths = &len;
+      a.scale = 1.0f / std::sqrt(float(h.head_dim));
+      cpu::attentionDecode(ctx, a);
+      for (int64_t hh = 0; hh < h.n_heads; ++hh) {
+        const std::vector<double> want = naive(rounded, &q[hh * h.head_dim], 2, hh, n);
+        for (int64_t i = 0; i < h.head_dim; ++i) ASSERT_NEAR(out[hh * h.head_dim + i], want[i], 2e-5);
+      }
     }
   }
 }

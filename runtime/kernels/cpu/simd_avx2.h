@@ -33,6 +33,15 @@ LAC_TARGET_AVX2 inline int hsumI32(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
+// y[0, m) = f16(x[0, m)) for the largest multiple of 8 m <= n, rounded to
+// nearest even (as floatToF16 in runtime/core/half.h); returns m.
+LAC_TARGET_AVX2 inline int64_t toF16(const float* x, uint16_t* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+  return i;
+}
+
 // 8 f16 / bf16 values -> f32.
 LAC_TARGET_AVX2 inline __m256 loadF16(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));

@@ -6,6 +6,7 @@ namespace lac::kernels::cuda {
 cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a) {
   if (a.batch == 0 || a.n_heads == 0) return cudaSuccess;
   const KvCacheView& c = a.cache;
+  if (c.dtype != DType::F32) return cudaErrorNotSupported;  // f16 caches: CPU only for now
   if (c.head_dim > kDecodeMaxHd || c.n_kv_heads <= 0 || a.n_heads % c.n_kv_heads != 0)
     return cudaErrorInvalidValue;
   const int64_t splits = decodeSplits(c.max_seq);

@@ -51,8 +51,8 @@ decodePartialKernel(KvCacheView c, const float* q, int64_t q_stride, int n_heads
   if (start >= len) return;
   const int cnt = min(len - start, static_cast<int>(kDecodeChunk));
   const int64_t slot = slots ? slots[b] : b;
-  const float* K = c.k + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
-  const float* V = c.v + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
+  const float* K = static_cast<const float*>(c.k) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
+  const float* V = static_cast<const float*>(c.v) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
 
   for (int i = threadIdx.x; i < G * hd; i += kDecodeThreads)
     qs[i] = q[b * q_stride + static_cast<int64_t>(h0) * hd + i] * scale;

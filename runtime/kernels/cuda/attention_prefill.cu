@@ -26,6 +26,7 @@ cudaError_t launchPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a)
 cudaError_t attentionPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a) {
   if (a.n_tokens == 0 || a.n_heads == 0) return cudaSuccess;
   const int64_t hd = a.cache.head_dim;
+  if (a.cache.dtype != DType::F32) return cudaErrorNotSupported;  // f16 caches: CPU only for now
   if (a.cache.n_kv_heads <= 0 || a.n_heads % a.cache.n_kv_heads != 0) return cudaErrorInvalidValue;
   if (hd <= 64) return launchPrefill<64>(ctx, a);
   if (hd <= 128) return launchPrefill<128>(ctx, a);

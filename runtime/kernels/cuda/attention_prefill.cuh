@@ -51,8 +51,8 @@ prefillKernel(KvCacheView c, const float* q, int64_t q_stride, float* out, int64
   const bool q_valid = t < n_tokens;
   const int64_t qpos = q_valid ? p0 + t : -1;
   const int64_t kv_end = p0 + min(t0 + kPrefillQ, n_tokens);  // exclusive
-  const float* K = c.k + slot * c.seq_stride + kvh * c.head_stride;
-  const float* V = c.v + slot * c.seq_stride + kvh * c.head_stride;
+  const float* K = static_cast<const float*>(c.k) + slot * c.seq_stride + kvh * c.head_stride;
+  const float* V = static_cast<const float*>(c.v) + slot * c.seq_stride + kvh * c.head_stride;
 
   for (int i = threadIdx.x; i < kPrefillQ * hd; i += kPrefillThreads) {
     const int r = i / hd, d = i % hd;

@@ -15,8 +15,8 @@ __global__ void kvAppendKernel(KvCacheView c, const float* k, int64_t k_stride, 
   if (i >= n_tokens * row) return;
   const int64_t t = i / row, h = (i % row) / c.head_dim, d = i % c.head_dim;
   const int64_t dst = slots[t] * c.seq_stride + h * c.head_stride + positions[t] * c.pos_stride + d;
-  c.k[dst] = k[t * k_stride + h * c.head_dim + d];
-  c.v[dst] = v[t * v_stride + h * c.head_dim + d];
+  static_cast<float*>(c.k)[dst] = k[t * k_stride + h * c.head_dim + d];  // f32 caches only (launch.h)
+  static_cast<float*>(c.v)[dst] = v[t * v_stride + h * c.head_dim + d];
 }
 
 }  // namespace lac::kernels::cuda
