@@ -154,24 +154,28 @@ class GraphBuilder {
     eps_ = b.getF32FloatAttr(config.norm_eps);
   }
 
-  // func.func @name(%tokens: [T] i32, %pos: [T] i32) -> [1, V] f32 (lastTokenOnly:
-  // prefill, T tokens of one sequence) or [T, V] (decode: one row per sequence).
-  void buildEntry(mlir::ModuleOp module, llvm::StringRef name, int64_t T, bool lastTokenOnly) {
+  // Prefill (one sequence per call):
+  //   func.func @prefill(%tokens: [T] i32, %pos: [T] i32) -> [1, V] f32   (the last token's logits)
+  // Decode (a row per sequence, each in its own KV slot):
+  //   func.func @decode(%tokens: [T] i32, %pos: [T] i32, %slots: [T] i32) -> [T, V] f32
+  void buildEntry(mlir::ModuleOp module, llvm::StringRef name, int64_t T, bool perSequenceRows) {
     mlir::Location loc = mlir::NameLoc::get(b_.getStringAttr(name));
     auto ids = RankedTensorType::get({T}, b_.getI32Type());
-    auto logitsType = act(lastTokenOnly ? 1 : T, d_.V);
-    auto func = b_.create<mlir::func::FuncOp>(
-        loc, name, b_.getFunctionType({ids, ids}, {logitsType}));
+    auto logitsType = act(perSequenceRows ? T : 1, d_.V);
+    llvm::SmallVector<mlir::Type, 3> args = {ids, ids};
+    if (perSequenceRows) args.push_back(ids);
+    auto func = b_.create<mlir::func::FuncOp>(loc, name, b_.getFunctionType(args, {logitsType}));
     mlir::Block* entry = func.addEntryBlock();
     mlir::OpBuilder::InsertionGuard guard(b_);
     b_.setInsertionPointToStart(entry);
     Value tokens = entry->getArgument(0), pos = entry->getArgument(1);
+    Value slots = perSequenceRows ? entry->getArgument(2) : Value();
 
     Value h = b_.create<llama::EmbeddingOp>(loc, act(T, d_.D), tokens, w_.tokEmb);  // [T, D]
-    for (int64_t i = 0; i < d_.L; ++i) h = layer(h, pos, i, T);
+    for (int64_t i = 0; i < d_.L; ++i) h = layer(h, pos, slots, i, T);
     Value n = rmsNorm(loc, h, w_.norm);
     Value logits = b_.create<llama::LmHeadOp>(
-        loc, logitsType, n, w_.lmHead, lastTokenOnly ? b_.getUnitAttr() : mlir::UnitAttr(),
+        loc, logitsType, n, w_.lmHead, perSequenceRows ? mlir::UnitAttr() : b_.getUnitAttr(),
         FlatSymbolRefAttr(), mlir::FloatAttr());  // [1, V] or [T, V]
     b_.create<mlir::func::ReturnOp>(loc, logits);
   }
@@ -190,8 +194,9 @@ class GraphBuilder {
                                       mlir::FloatAttr());
   }
 
-  // One transformer block: h [T, D] -> [T, D].
-  Value layer(Value h, Value pos, int64_t i, int64_t T) {
+  // One transformer block: h [T, D] -> [T, D]; `slots` (decode) gives each
+  // row's KV slot.
+  Value layer(Value h, Value pos, Value slots, int64_t i, int64_t T) {
     const LayerWeights& w = w_.layers[i];
     mlir::Location loc = mlir::NameLoc::get(b_.getStringAttr("layers." + std::to_string(i)));
     // Attention.
@@ -205,7 +210,7 @@ class GraphBuilder {
     Value qr = b_.create<llama::RopeOp>(loc, qh.getType(), qh, pos, rope_);
     Value kr = b_.create<llama::RopeOp>(loc, kh.getType(), kh, pos, rope_);
     Value a = b_.create<llama::AttentionOp>(
-        loc, act(T, d_.H * d_.hd), qr, kr, vh, pos, b_.getI64IntegerAttr(i),
+        loc, act(T, d_.H * d_.hd), qr, kr, vh, pos, slots, b_.getI64IntegerAttr(i),
         b_.getI64IntegerAttr(d_.H), b_.getI64IntegerAttr(d_.KV), b_.getI64IntegerAttr(d_.hd),
         llama::RopeAttr());                              // [T, H*hd]
     Value o = linear(loc, a, w.wo, T, d_.D);             // [T, D]
@@ -263,9 +268,9 @@ Result<mlir::OwningOpRef<mlir::ModuleOp>> buildLlamaModuleOrError(const ModelSpe
 
   GraphBuilder graph(b, spec.config, dims, weights);
   if (options.prefill)
-    graph.buildEntry(*module, "prefill", mlir::ShapedType::kDynamic, /*lastTokenOnly=*/true);
+    graph.buildEntry(*module, "prefill", mlir::ShapedType::kDynamic, /*perSequenceRows=*/false);
   // decode: one row per sequence of a batch (lac-plan-memory bounds ? by max-batch).
-  if (options.decode) graph.buildEntry(*module, "decode", mlir::ShapedType::kDynamic, /*lastTokenOnly=*/false);
+  if (options.decode) graph.buildEntry(*module, "decode", mlir::ShapedType::kDynamic, /*perSequenceRows=*/true);
   if (options.verify) LAC_RETURN_IF_ERROR(verifyModule(*module, spec));
   return module;
 }

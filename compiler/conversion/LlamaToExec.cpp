@@ -424,7 +424,8 @@ private:
       return o.emitOpError("q, k and v must be all or none of one fused qkv_linear's "
                            "results, in that order");
     bind(o, b.create<ex::RopeKvAttentionOp>(
-                o.getLoc(), buf(o), qkv, in(o.getPositions()), o.getLayerAttr(), o.getNHeadsAttr(),
+                o.getLoc(), buf(o), qkv, in(o.getPositions()), o.getSlots() ? in(o.getSlots()) : Value(),
+                o.getLayerAttr(), o.getNHeadsAttr(),
                 o.getNKvHeadsAttr(), o.getHeadDimAttr(), b.getF32FloatAttr(rope.theta()),
                 factor, low, high, maxPos, kernel()));
     return success();

@@ -21,7 +21,8 @@
 //   func    @prefill / @decode (public funcs; other names are refused)
 //           exec.arena_bytes = N         (required)
 //           exec.max_tokens = T          (absent: the tokens arg's static size)
-//           arg 0 = tokens [T] i32, arg 1 = positions [T] i32, the returned
+//           arg 0 = tokens [T] i32, arg 1 = positions [T] i32, optional
+//           arg 2 = slots [T] i32 (decode: a row per sequence), the returned
 //           buffer = logits; every buffer type carries `offset = N`.
 //   weight  exec.weight @name : [shape] fmt, layout = row_major|x8 {layer = N}
 //           (both layouts are the dense size; the plan names x8 after the

@@ -179,6 +179,13 @@ class EntryPointBuilder {
     LAC_ASSIGN_OR_RETURN(uint32_t tokens, buffer(body.getArgument(0), f_, plan::BufferRole::tokens));
     LAC_ASSIGN_OR_RETURN(positions_, buffer(body.getArgument(1), f_, plan::BufferRole::positions));
     (void)tokens;
+    // A third argument: each row's KV slot (decode: a row per sequence).
+    IR_CHECK(body.getNumArguments() <= 3, f_, "entry point @%s takes (tokens, positions[, slots])", e_.name.c_str());
+    if (body.getNumArguments() == 3) {
+      slots_arg_ = body.getArgument(2);
+      LAC_ASSIGN_OR_RETURN(uint32_t slots, buffer(slots_arg_, f_, plan::BufferRole::slots));
+      (void)slots;
+    }
     for (Operation& op : body.getOperations()) LAC_RETURN_IF_ERROR(step(&op));
     return {};
   }
@@ -283,6 +290,12 @@ class EntryPointBuilder {
   VoidResult attention(ex::RopeKvAttentionOp op) {
     IR_CHECK(ids_.lookup(op.getPositions()) == positions_ && ids_.count(op.getPositions()), op,
              "positions must be the entry point's positions argument");
+    // Attention over a row per sequence reads the entry's slots; over one
+    // sequence's tokens it has none. An entry point is one or the other.
+    IR_CHECK(op.getSlots() == slots_arg_, op, "%s",
+             slots_arg_ ? "slots must be the entry point's slots argument (every attention of a per-sequence "
+                          "entry point reads it)"
+                        : "slots given, but the entry point has no slots argument");
     llvm::SmallVector<Value> qkv(op.getQkv());  // one fused [T, (H+2KV)hd] buffer, or q, k, v
     LAC_RETURN_IF_ERROR(simple(op, qkv, op.getResult(), {}, std::nullopt));
     plan::StepT& s = *e_.steps.back();
@@ -364,6 +377,7 @@ class EntryPointBuilder {
   plan::EntryPointT& e_;
   uint64_t max_tokens_ = 0;
   uint32_t positions_ = 0;
+  Value slots_arg_;  // the entry point's slots argument, or null
   llvm::DenseMap<Value, uint32_t> ids_;
   std::map<std::tuple<uint64_t, plan::DType, std::vector<uint64_t>>, uint32_t> by_key_;
 };

@@ -85,12 +85,15 @@ class Binder {
       const uint64_t n = b->shape() && b->shape()->size() ? b->shape()->Get(0) : 0;
       switch (b->role()) {
         case plan::BufferRole::tokens:
-        case plan::BufferRole::positions: {
+        case plan::BufferRole::positions:
+        case plan::BufferRole::slots: {
           LAC_CHECK_OR_RETURN(b->dtype() == plan::DType::i32 && n >= out_.max_tokens, Error::InvalidArtifact,
                               "%s: entry point '%s': the %s buffer must be i32 [%u]", a_.name().c_str(),
                               out_.name.c_str(), plan::EnumNameBufferRole(b->role()), out_.max_tokens);
           int32_t* p = reinterpret_cast<int32_t*>(at(*b));
-          (b->role() == plan::BufferRole::tokens ? out_.tokens : out_.positions) = p;
+          (b->role() == plan::BufferRole::tokens      ? out_.tokens
+           : b->role() == plan::BufferRole::positions ? out_.positions
+                                                      : out_.slots) = p;
           break;
         }
         case plan::BufferRole::logits: {

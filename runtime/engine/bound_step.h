@@ -111,6 +111,10 @@ struct BoundEntryPoint {
   std::vector<BoundStep> steps;
   int32_t* tokens = nullptr;     // [max_tokens] i32, in the arena
   int32_t* positions = nullptr;  // [max_tokens] i32, in the arena
+  // [max_tokens] i32 in the arena: each row's KV slot, for an entry point
+  // whose rows are sequences (decode; plan BufferRole::slots). Null: the
+  // rows are one sequence's tokens, and slot_ids holds its slot per row.
+  int32_t* slots = nullptr;
   Act logits;
   // Scratch memory, allocated untouched (a prefill plan sizes it for
   // max_seq_len x max_batch tokens; pages are only paid for when used).

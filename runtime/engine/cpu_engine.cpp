@@ -110,13 +110,16 @@ Result<std::span<const float>> CpuEngine::decode(std::span<const uint32_t> slots
   const size_t v = limits_.vocab_size;
   for (size_t off = 0; off < slots.size(); off += rows) {
     const size_t n = std::min(rows, slots.size() - off);
+    // The plan's slots buffer (decode), or the engine's own row of slot ids
+    // (an artifact from before the slots buffer, or prefill run per sequence).
+    int32_t* row_slots = ep.slots ? ep.slots : ep.slot_ids.data();
     for (size_t i = 0; i < n; ++i) {
       ep.tokens[i] = tokens[off + i];
       ep.positions[i] = int32_t(positions[off + i]);
-      ep.slot_ids[i] = int32_t(slots[off + i]);
+      row_slots[i] = int32_t(slots[off + i]);
       ep.lengths[i] = int32_t(positions[off + i] + 1);
     }
-    StepCall call{int64_t(n), true, ep.positions, ep.slot_ids.data(), ep.lengths.data()};
+    StepCall call{int64_t(n), true, ep.positions, row_slots, ep.lengths.data()};
     execute(*state_, ep, call, false);
     const float* l = ep.logits.last(int64_t(n), int64_t(n));
     for (size_t i = 0; i < n; ++i)

@@ -33,7 +33,9 @@
 // CHECK: %[[F:.*]] = llama.rms_norm %{{.*}}, @norm.weight
 // CHECK-NEXT: %[[L:.*]] = llama.lm_head %[[F]], @output.weight {last_token_only} : tensor<?x64xf32> -> tensor<1x256xf32>
 // CHECK-NEXT: return %[[L]]
-// Decode: a row per sequence ([?] tokens), logits for every row.
-// CHECK-LABEL: func.func @decode(%{{.*}}: tensor<?xi32>, %{{.*}}: tensor<?xi32>) -> tensor<?x256xf32>
-// CHECK: llama.attention {{.*}} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+// Decode: a row per sequence ([?] tokens), each in the KV slot %slots names,
+// logits for every row.
+// CHECK-LABEL: func.func @decode
+// CHECK-SAME: (%{{[a-z0-9]+}}: tensor<?xi32>, %[[DPOS:[a-z0-9]+]]: tensor<?xi32>, %[[SLOTS:[a-z0-9]+]]: tensor<?xi32>) -> tensor<?x256xf32>
+// CHECK: llama.attention {{.*}}, %[[DPOS]] slots(%[[SLOTS]] : tensor<?xi32>) {{.*}} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
 // CHECK: llama.lm_head %{{.*}}, @output.weight : tensor<?x64xf32> -> tensor<?x256xf32>

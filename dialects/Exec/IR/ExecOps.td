@@ -87,7 +87,7 @@ def Exec_EmbedOp : Exec_WeightUserOp<"embed", [Pure]> {
       "$table `[` $tokens `]` attr-dict `:` type($tokens) `->` type($result)";
 }
 
-def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
+def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention", [AttrSizedOperandSegments]> {
   let summary = "Rope on q/k, append k/v to the KV cache, causal GQA";
   let description = [{
     `qkv` is either one buffer `[T, (H + 2*KV)*hd]` (the fused projection:
@@ -95,14 +95,19 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
     positions `[T]` i32; result `[T, H*hd]`. Rotates q and k (theta
     `rope_theta`; Llama 3.1 scaling when the four `rope_*` scaling attributes
     are present: all or none), writes k/v into layer `layer`'s cache at
-    `positions`, then causal attention.
+    `positions`, then causal attention. Without `slots` the rows are one
+    sequence's consecutive tokens (a prefill chunk); with `slots` (`[T]` i32)
+    row t is its own sequence in KV slot `slots[t]` (a batched decode step).
 
     ```mlir
     %o = exec.rope_kv_attention %qkv positions %pos {...}
         : (!exec.buf<?x128xf32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
+    %d = exec.rope_kv_attention %qkv positions %pos slots %slots {...}
+        : (!exec.buf<?x128xf32>, !exec.buf<?xi32>, !exec.buf<?xi32>) -> !exec.buf<?x64xf32>
     ```
   }];
   let arguments = !con((ins Variadic<Exec_Buf>:$qkv, Exec_Buf:$positions,
+                            Optional<Exec_Buf>:$slots,
                             I64Attr:$layer, I64Attr:$n_heads,
                             I64Attr:$n_kv_heads, I64Attr:$head_dim,
                             F32Attr:$rope_theta,
@@ -113,7 +118,8 @@ def Exec_RopeKvAttentionOp : Exec_KernelOp<"rope_kv_attention"> {
                        Kernel);
   let results = (outs Exec_Buf:$result);
   let assemblyFormat = [{
-    $qkv `positions` $positions attr-dict `:` functional-type(operands, results)
+    $qkv `positions` $positions (`slots` $slots^)? attr-dict `:`
+    functional-type(operands, results)
   }];
 }
 

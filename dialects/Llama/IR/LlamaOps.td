@@ -146,17 +146,28 @@ def Llama_AttentionOp : Llama_Op<"attention", [AllTypesMatch<["k", "v"]>]> {
     With `rope` set, q and k are un-rotated and the op applies rotary
     embedding itself (the "rope folded into attention" fused form).
 
+    Without `slots` the T rows are consecutive tokens of ONE sequence (a
+    prefill chunk; the runtime names its KV slot). With `slots` (`[T]` i32)
+    each row is its own sequence (a decode step over a batch): row t is
+    written at `positions[t]` of KV slot `slots[t]` and attends to that
+    slot's positions `[0, positions[t]]`.
+
+    ```mlir
+    %o = llama.attention %q, %k, %v, %pos slots(%slots : tensor<?xi32>) {...}
+        : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+    ```
+
     Not Pure: it writes the KV cache.
   }];
   let arguments = (ins Llama_Act3D:$q, Llama_Act3D:$k, Llama_Act3D:$v,
-                       Llama_Ids:$positions,
+                       Llama_Ids:$positions, Optional<Llama_Ids>:$slots,
                        I64Attr:$layer, I64Attr:$n_heads, I64Attr:$n_kv_heads,
                        I64Attr:$head_dim,
                        OptionalAttr<Llama_RopeAttr>:$rope);
   let results = (outs Llama_Act2D:$result);
   let assemblyFormat = [{
-    $q `,` $k `,` $v `,` $positions attr-dict `:` type($q) `,` type($k) `,`
-    type($positions) `->` type($result)
+    $q `,` $k `,` $v `,` $positions (`slots` `(` $slots^ `:` type($slots) `)`)?
+    attr-dict `:` type($q) `,` type($k) `,` type($positions) `->` type($result)
   }];
   let hasVerifier = 1;
 }

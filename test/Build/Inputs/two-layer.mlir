@@ -65,7 +65,7 @@ module {
     %38 = llama.lm_head %37, @output.weight {last_token_only} : tensor<?x64xf32> -> tensor<1x256xf32>
     return %38 : tensor<1x256xf32>
   }
-  func.func @decode(%arg0: tensor<?xi32>, %arg1: tensor<?xi32>) -> tensor<?x256xf32> {
+  func.func @decode(%arg0: tensor<?xi32>, %arg1: tensor<?xi32>, %arg2: tensor<?xi32>) -> tensor<?x256xf32> {
     %0 = llama.embedding @tok_embeddings.weight[%arg0] : tensor<?xi32> -> tensor<?x64xf32>
     %1 = llama.rms_norm %0, @layers.0.attention_norm.weight {eps = 9.99999974E-6 : f32} : tensor<?x64xf32>
     %2 = llama.linear %1, @layers.0.attention.wq.weight : tensor<?x64xf32> -> tensor<?x64xf32>
@@ -76,7 +76,7 @@ module {
     %7 = llama.split_heads %4 : tensor<?x32xf32> -> tensor<?x2x16xf32>
     %8 = llama.rope %5, %arg1 {rope = #llama.rope<theta = 5.000000e+05>} : tensor<?x4x16xf32>, tensor<?xi32>
     %9 = llama.rope %6, %arg1 {rope = #llama.rope<theta = 5.000000e+05>} : tensor<?x2x16xf32>, tensor<?xi32>
-    %10 = llama.attention %8, %9, %7, %arg1 {head_dim = 16 : i64, layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+    %10 = llama.attention %8, %9, %7, %arg1 slots(%arg2 : tensor<?xi32>) {head_dim = 16 : i64, layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
     %11 = llama.linear %10, @layers.0.attention.wo.weight : tensor<?x64xf32> -> tensor<?x64xf32>
     %12 = llama.add %0, %11 : tensor<?x64xf32>
     %13 = llama.rms_norm %12, @layers.0.ffn_norm.weight {eps = 9.99999974E-6 : f32} : tensor<?x64xf32>
@@ -94,7 +94,7 @@ module {
     %25 = llama.split_heads %22 : tensor<?x32xf32> -> tensor<?x2x16xf32>
     %26 = llama.rope %23, %arg1 {rope = #llama.rope<theta = 5.000000e+05>} : tensor<?x4x16xf32>, tensor<?xi32>
     %27 = llama.rope %24, %arg1 {rope = #llama.rope<theta = 5.000000e+05>} : tensor<?x2x16xf32>, tensor<?xi32>
-    %28 = llama.attention %26, %27, %25, %arg1 {head_dim = 16 : i64, layer = 1 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
+    %28 = llama.attention %26, %27, %25, %arg1 slots(%arg2 : tensor<?xi32>) {head_dim = 16 : i64, layer = 1 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?xi32> -> tensor<?x64xf32>
     %29 = llama.linear %28, @layers.1.attention.wo.weight : tensor<?x64xf32> -> tensor<?x64xf32>
     %30 = llama.add %18, %29 : tensor<?x64xf32>
     %31 = llama.rms_norm %30, @layers.1.ffn_norm.weight {eps = 9.99999974E-6 : f32} : tensor<?x64xf32>
