@@ -378,6 +378,11 @@ LogicalResult RopeKvAttentionOp::verify() {
   acts.push_back(getResult());
   SmallVector<Value> tokens(acts);
   tokens.push_back(getPositions());
+  if (Value slots = getSlots()) {
+    if (failed(verifyIds(*this, slots, "slots")))
+      return failure();
+    tokens.push_back(slots);
+  }
   if (failed(verifyIds(*this, getPositions(), "positions")) ||
       failed(verifyActs(*this, acts, tokens)))
     return failure();

@@ -305,6 +305,8 @@ LogicalResult AttentionOp::verify() {
   if (!tokensAgree(dim(getQ(), 0), dim(getPositions(), 0)))
     return emitOpError("has ") << dim(getPositions(), 0) << " positions for "
                                << dim(getQ(), 0) << " tokens";
+  if (getSlots() && !tokensAgree(dim(getQ(), 0), dim(getSlots(), 0)))
+    return emitOpError("has ") << dim(getSlots(), 0) << " slots for " << dim(getQ(), 0) << " rows";
   auto expect = [&](Value v, StringRef name, ArrayRef<int64_t> tail) -> LogicalResult {
     auto shape = cast<RankedTensorType>(v.getType()).getShape().drop_front();
     if (shape != tail)

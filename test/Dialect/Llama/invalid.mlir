@@ -259,6 +259,14 @@ func.func @f(%q: tensor<3x4x16xf32>, %k: tensor<3x2x16xf32>, %p: tensor<2xi32>) 
   return
 }
 
+// -----
+
+func.func @f(%q: tensor<3x4x16xf32>, %k: tensor<3x2x16xf32>, %p: tensor<3xi32>, %s: tensor<2xi32>) {
+  // expected-error @+1 {{has 2 slots for 3 rows}}
+  %0 = llama.attention %q, %k, %k, %p slots(%s : tensor<2xi32>) {layer = 0 : i64, n_heads = 4 : i64, n_kv_heads = 2 : i64, head_dim = 16 : i64} : tensor<3x4x16xf32>, tensor<3x2x16xf32>, tensor<3xi32> -> tensor<3x64xf32>
+  return
+}
+
 //===--- lm_head, fused ops, elementwise ---===//
 
 // -----
