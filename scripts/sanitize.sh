@@ -3,8 +3,8 @@
 #
 #   asan   AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer):
 #          every runtime unit test, and lac-run on the tiny model.
-#   tsan   ThreadSanitizer: the thread pool, engine and generation tests
-#          (the code that runs on several threads).
+#   tsan   ThreadSanitizer: the thread pool, engine, generation and
+#          scheduler tests (the code that runs on several threads).
 #
 # Both are runtime-only builds (-DLAC_BUILD_COMPILER=OFF, no CUDA) in their
 # own folders. The tests read the tiny models and the compiled artifacts of
@@ -75,13 +75,13 @@ fi
 if [[ $which == all || $which == tsan ]]; then
   B="$SRC/build/tsan"
   configure "$B" "-fsanitize=thread -fno-omit-frame-pointer"
-  echo "sanitize: building the thread pool, engine, generation and kernel tests with TSan in $B"
+  echo "sanitize: building the thread pool, engine, generation, scheduler and kernel tests with TSan in $B"
   cmake --build "$B" -j "$JOBS" --target lac_thread_pool_test lac_engine_test lac_generate_test \
-    lac_kernels_cpu_test lac-run >"$B/build.log" 2>&1 || { tail -40 "$B/build.log"; exit 1; }
+    lac_serve_test lac_kernels_cpu_test lac-run >"$B/build.log" 2>&1 || { tail -40 "$B/build.log"; exit 1; }
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
   # (binary, gtest filter): the kernels only where they run on 2 or 3 threads.
   for t in "core/lac_thread_pool_test *" "engine/lac_engine_test *" "generate/lac_generate_test *" \
-           "kernels/lac_kernels_cpu_test *_t2*:*_t3*"; do
+           "serve/lac_serve_test *" "kernels/lac_kernels_cpu_test *_t2*:*_t3*"; do
     bin=${t%% *} filter=${t#* }
     echo "sanitize: TSan: $bin --gtest_filter=$filter"
     log="$B/$(basename "$bin").log"
