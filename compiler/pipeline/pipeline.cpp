@@ -85,8 +85,6 @@ VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
   if (opts.kv_dtype == "auto") opts.kv_dtype = cuda ? "f32" : "f16";
   LAC_CHECK_OR_RETURN(opts.kv_dtype == "f16" || opts.kv_dtype == "f32", Error::InvalidArgument,
                       "--kv-dtype=%s: expected auto, f16 or f32", opts.kv_dtype.c_str());
-  LAC_CHECK_OR_RETURN(!cuda || opts.kv_dtype == "f32", Error::InvalidArgument,
-                      "--kv-dtype=f16 with --target=cuda: the CUDA kernels read an f32 KV cache (use f32 or auto)");
   return {};
 }
 

@@ -36,7 +36,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   const plan::ModelConfig& c = *p.config();
   const char* name = artifact_.name().c_str();
   precise_prefill_ = opts.precise_prefill;
-  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts, /*f16_kv=*/true));
+  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts));
 
   state_ = std::make_unique<EngineState>();
   state_->pool = std::make_unique<ThreadPool>(opts.threads);

@@ -3,7 +3,7 @@
 //   LAC_ASSIGN_OR_RETURN(auto engine, CpuEngine::load("model.lac", {}));
 //   LAC_ASSIGN_OR_RETURN(auto logits, engine->prefill(0, prompt, 0));
 //
-// Load maps the artifact, allocates one arena per entry point and the f32 KV
+// Load maps the artifact, allocates one arena per entry point and the KV
 // cache, fills random weights for --no-weights plans, and binds every step
 // once (bound_step.h): weight and buffer pointers, strides and params are
 // resolved then, so a token runs a flat array of steps with no lookup and no

@@ -5,7 +5,7 @@
 namespace lac::engine {
 
 Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, const char* engine,
-                              const EngineOptions& opts, bool f16_kv) {
+                              const EngineOptions& opts) {
   const plan::Plan& p = a.plan();
   const char* name = a.name().c_str();
   LAC_CHECK_OR_RETURN(p.target()->target() == target, Error::Unsupported,
@@ -13,10 +13,10 @@ Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, 
                       plan::EnumNameTarget(p.target()->target()), engine);
   // The caches the engine's kernels read and write.
   const plan::DType kv = p.kv_cache()->dtype();
-  LAC_CHECK_OR_RETURN(kv == plan::DType::f32 || (f16_kv && kv == plan::DType::f16), Error::Unsupported,
-                      "%s: its KV cache is planned as %s; the %s engine implements an %s KV cache "
-                      "(recompile with lac-compile --kv-dtype %s)",
-                      name, plan::EnumNameDType(kv), engine, f16_kv ? "f32 or f16" : "f32", "f32");
+  LAC_CHECK_OR_RETURN(kv == plan::DType::f32 || kv == plan::DType::f16, Error::Unsupported,
+                      "%s: its KV cache is planned as %s; the %s engine implements an f32 or f16 KV cache "
+                      "(recompile with lac-compile --kv-dtype f16 or f32)",
+                      name, plan::EnumNameDType(kv), engine);
   const uint32_t batch = std::min(p.max_batch(), p.kv_cache()->max_batch());
   const uint32_t seq = std::min(p.max_seq_len(), p.kv_cache()->max_seq_len());
   LAC_CHECK_OR_RETURN(opts.max_batch <= batch, Error::InvalidArgument,

@@ -48,12 +48,11 @@ class EngineBase : public Model {
 };
 
 // The plan is for `target` (else Unsupported naming `engine`: "CPU",
-// "CUDA"), its KV cache is f32 or, where the engine's kernels take it
-// (`f16_kv`), f16, and the options fit the compiled limits (else
-// InvalidArgument). Returns the limits the engine serves: the options', or
-// the compiled ones.
+// "CUDA"), its KV cache is f32 or f16 (the caches the kernels implement),
+// and the options fit the compiled limits (else InvalidArgument). Returns
+// the limits the engine serves: the options', or the compiled ones.
 Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, const char* engine,
-                              const EngineOptions& opts, bool f16_kv);
+                              const EngineOptions& opts);
 
 // The plan's KV cache element type (F32 or F16).
 DType kvDType(const plan::Plan& p);

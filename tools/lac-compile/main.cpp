@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
        "positions per sequence in the KV cache (default: the model's context, at most 4096)")
       ("max-batch", lac::cli::number<uint32_t>(1, 4096)->default_value(1), "sequences decoded together")
       ("kv-dtype", po::value<std::string>(&copts.kv_dtype)->default_value("auto"),
-       "KV cache element type: auto (f16 on cpu, f32 on cuda), f16 (half the memory and attention reads, "
+       "KV cache element type: auto (f16 on cpu; f32 on cuda, whose f16 path has not run on a GPU yet), f16 (half "
+       "the memory and attention reads, "
        "as llama.cpp's default) or f32 (exact comparisons)")
       ("emit", po::value<std::string>(&emit)->default_value("artifact"), "llama-mlir|exec-mlir|plan-json|artifact")
       ("print-ir-after-all", "print the IR after every pass (stderr)")

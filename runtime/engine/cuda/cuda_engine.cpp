@@ -64,7 +64,7 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   const plan::ModelConfig& c = *p.config();
   const std::string name = artifact_.name();
   const char* n = name.c_str();
-  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cuda, "CUDA", opts, /*f16_kv=*/false));
+  LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cuda, "CUDA", opts));
   LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
 
   state_ = std::make_unique<CudaState>();
@@ -90,11 +90,12 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   }
 
   // KV cache (engine_core.h's layout, as on the CPU), in device memory.
-  const uint64_t kv_bytes = kvCacheBytes(c, limits_, DType::F32);
+  const DType kv_dtype = kvDType(p);
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype);
   LAC_CUDA_OR_RETURN(s.kv.allocate(kv_bytes), Error::IoError,
                      formatMessage("%s: the %llu-byte KV cache", n, (ull)kv_bytes).c_str());
   LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
-  s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, DType::F32);
+  s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, kv_dtype);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
       artifact_, s.prefill, s.decode,

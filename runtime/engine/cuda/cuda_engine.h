@@ -8,7 +8,7 @@
 // min_cuda_arch, kernels in this binary for it), copies the weight blob to
 // device memory once (or fills random weights on the device for
 // --no-weights plans), allocates each entry point's arena, the scratch and
-// the f32 KV cache in device memory, binds every step once to launcher
+// the KV cache (f32 or f16) in device memory, binds every step once to launcher
 // arguments (cuda_bind.cpp), and captures the decode step ONCE as a CUDA
 // graph. A decode then costs one 16-byte host-to-device copy of
 // {token, position, slot, length} into fixed device buffers, one

@@ -6,7 +6,6 @@ namespace lac::kernels::cuda {
 cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a) {
   if (a.batch == 0 || a.n_heads == 0) return cudaSuccess;
   const KvCacheView& c = a.cache;
-  if (c.dtype != DType::F32) return cudaErrorNotSupported;  // f16 caches: CPU only for now
   if (c.head_dim > kDecodeMaxHd || c.n_kv_heads <= 0 || a.n_heads % c.n_kv_heads != 0)
     return cudaErrorInvalidValue;
   const int64_t splits = decodeSplits(c.max_seq);
@@ -18,9 +17,16 @@ cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a
   float* part = static_cast<float*>(ctx.workspace);
   const dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(c.n_kv_heads * chunks),
                   static_cast<unsigned>(a.batch));
-  decodePartialKernel<<<grid, kDecodeThreads, decodeSmemBytes(c.head_dim), ctx.stream>>>(
-      c, a.q, a.q_stride, static_cast<int>(a.n_heads), a.slots, a.lengths, a.scale,
-      static_cast<int>(splits), part);
+  if (c.dtype == DType::F16)
+    decodePartialKernel<uint16_t><<<grid, kDecodeThreads, decodeSmemBytes(c.head_dim), ctx.stream>>>(
+        c, a.q, a.q_stride, static_cast<int>(a.n_heads), a.slots, a.lengths, a.scale,
+        static_cast<int>(splits), part);
+  else if (c.dtype == DType::F32)
+    decodePartialKernel<float><<<grid, kDecodeThreads, decodeSmemBytes(c.head_dim), ctx.stream>>>(
+        c, a.q, a.q_stride, static_cast<int>(a.n_heads), a.slots, a.lengths, a.scale,
+        static_cast<int>(splits), part);
+  else
+    return cudaErrorNotSupported;
   if (cudaError_t e = launchError(); e != cudaSuccess) return e;
   decodeCombineKernel<<<dim3(static_cast<unsigned>(a.n_heads), static_cast<unsigned>(a.batch)), 128,
                         0, ctx.stream>>>(part, static_cast<int>(a.n_heads),

@@ -28,6 +28,7 @@ inline size_t decodeSmemBytes(int64_t hd) {
   return (kDecodeMaxG * hd + kDecodeMaxG * kDecodeChunk + 2 * kDecodeMaxG) * sizeof(float);
 }
 
+template <typename E>  // the cache's element: float, or uint16_t f16 bits
 __global__ void __launch_bounds__(kDecodeThreads)
 decodePartialKernel(KvCacheView c, const float* q, int64_t q_stride, int n_heads,
                     const int32_t* slots, const int32_t* lengths, float scale, int splits,
@@ -51,8 +52,8 @@ decodePartialKernel(KvCacheView c, const float* q, int64_t q_stride, int n_heads
   if (start >= len) return;
   const int cnt = min(len - start, static_cast<int>(kDecodeChunk));
   const int64_t slot = slots ? slots[b] : b;
-  const float* K = static_cast<const float*>(c.k) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
-  const float* V = static_cast<const float*>(c.v) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
+  const E* K = static_cast<const E*>(c.k) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
+  const E* V = static_cast<const E*>(c.v) + slot * c.seq_stride + kvh * c.head_stride + start * c.pos_stride;
 
   for (int i = threadIdx.x; i < G * hd; i += kDecodeThreads)
     qs[i] = q[b * q_stride + static_cast<int64_t>(h0) * hd + i] * scale;
@@ -60,12 +61,12 @@ decodePartialKernel(KvCacheView c, const float* q, int64_t q_stride, int n_heads
 
   // Scores: a warp per position, lanes across head_dim (8 values each at most).
   for (int j = warp; j < cnt; j += kWarps) {
-    const float* kr = K + j * c.pos_stride;
+    const E* kr = K + j * c.pos_stride;
     float kv[kDecodeMaxHd / 32];
 #pragma unroll
     for (int i = 0; i < kDecodeMaxHd / 32; ++i) {
       const int d = lane + 32 * i;
-      kv[i] = d < hd ? kr[d] : 0.0f;
+      kv[i] = d < hd ? kvLoad(kr, d) : 0.0f;
     }
     for (int g = 0; g < G; ++g) {
       float s = 0.0f;
@@ -105,7 +106,7 @@ decodePartialKernel(KvCacheView c, const float* q, int64_t q_stride, int n_heads
   for (int d = threadIdx.x; d < hd; d += kDecodeThreads) {
     float acc[kDecodeMaxG] = {};
     for (int j = 0; j < cnt; ++j) {
-      const float v = V[j * c.pos_stride + d];
+      const float v = kvLoad(V, j * c.pos_stride + d);
 #pragma unroll
       for (int g = 0; g < kDecodeMaxG; ++g)
         if (g < G) acc[g] = fmaf(sc[g * kDecodeChunk + j], v, acc[g]);

@@ -29,7 +29,7 @@ struct PrefillTile {
   }
 };
 
-template <int kMaxHd>
+template <int kMaxHd, typename E>  // E: the cache's element (float, or uint16_t f16 bits)
 __global__ void __launch_bounds__(kPrefillThreads)
 prefillKernel(KvCacheView c, const float* q, int64_t q_stride, float* out, int64_t out_stride,
               int64_t n_tokens, int n_heads, int slot, int64_t p0, float scale) {
@@ -51,8 +51,8 @@ prefillKernel(KvCacheView c, const float* q, int64_t q_stride, float* out, int64
   const bool q_valid = t < n_tokens;
   const int64_t qpos = q_valid ? p0 + t : -1;
   const int64_t kv_end = p0 + min(t0 + kPrefillQ, n_tokens);  // exclusive
-  const float* K = static_cast<const float*>(c.k) + slot * c.seq_stride + kvh * c.head_stride;
-  const float* V = static_cast<const float*>(c.v) + slot * c.seq_stride + kvh * c.head_stride;
+  const E* K = static_cast<const E*>(c.k) + slot * c.seq_stride + kvh * c.head_stride;
+  const E* V = static_cast<const E*>(c.v) + slot * c.seq_stride + kvh * c.head_stride;
 
   for (int i = threadIdx.x; i < kPrefillQ * hd; i += kPrefillThreads) {
     const int r = i / hd, d = i % hd;
@@ -70,8 +70,8 @@ prefillKernel(KvCacheView c, const float* q, int64_t q_stride, float* out, int64
       const int r = i / hd, d = i % hd;
       const int64_t pos = k0 + r;
       const bool in = pos < kv_end;
-      Ks[r * (hd + 1) + d] = in ? K[pos * c.pos_stride + d] : 0.0f;
-      Vs[r * hd + d] = in ? V[pos * c.pos_stride + d] : 0.0f;
+      Ks[r * (hd + 1) + d] = in ? kvLoad(K, pos * c.pos_stride + d) : 0.0f;
+      Vs[r * hd + d] = in ? kvLoad(V, pos * c.pos_stride + d) : 0.0f;
     }
     __syncthreads();
 

@@ -18,6 +18,13 @@ __device__ __forceinline__ float halfBits(uint16_t h) {
   asm("{ cvt.f32.f16 %0, %1; }" : "=f"(f) : "h"(h));
   return f;
 }
+// KV cache elements (KvCacheView::dtype): f32, or f16 bits.
+__device__ __forceinline__ float kvLoad(const float* p, int64_t i) { return p[i]; }
+__device__ __forceinline__ float kvLoad(const uint16_t* p, int64_t i) { return halfBits(p[i]); }
+__device__ __forceinline__ void kvStore(float* p, int64_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void kvStore(uint16_t* p, int64_t i, float v) {
+  p[i] = __half_as_ushort(__float2half_rn(v));  // round to nearest even, as the CPU's
+}
 __device__ __forceinline__ float bf16Bits(uint16_t h) {
   return __uint_as_float(static_cast<uint32_t>(h) << 16);
 }

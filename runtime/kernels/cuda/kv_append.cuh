@@ -1,5 +1,6 @@
 // KV-cache append: token t's K and V rows [n_kv_heads, head_dim] go to
-// sequence slots[t] at position positions[t]. One thread per element.
+// sequence slots[t] at position positions[t]. One thread per element; E is
+// the cache's element (float, or uint16_t f16 bits).
 #pragma once
 
 #include "runtime/kernels/cuda/common.cuh"
@@ -7,6 +8,7 @@
 
 namespace lac::kernels::cuda {
 
+template <typename E>
 __global__ void kvAppendKernel(KvCacheView c, const float* k, int64_t k_stride, const float* v,
                                int64_t v_stride, int64_t n_tokens, const int32_t* slots,
                                const int32_t* positions) {
@@ -15,8 +17,8 @@ __global__ void kvAppendKernel(KvCacheView c, const float* k, int64_t k_stride, 
   if (i >= n_tokens * row) return;
   const int64_t t = i / row, h = (i % row) / c.head_dim, d = i % c.head_dim;
   const int64_t dst = slots[t] * c.seq_stride + h * c.head_stride + positions[t] * c.pos_stride + d;
-  static_cast<float*>(c.k)[dst] = k[t * k_stride + h * c.head_dim + d];  // f32 caches only (launch.h)
-  static_cast<float*>(c.v)[dst] = v[t * v_stride + h * c.head_dim + d];
+  kvStore(static_cast<E*>(c.k), dst, k[t * k_stride + h * c.head_dim + d]);
+  kvStore(static_cast<E*>(c.v), dst, v[t * v_stride + h * c.head_dim + d]);
 }
 
 }  // namespace lac::kernels::cuda

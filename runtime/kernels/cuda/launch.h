@@ -22,8 +22,8 @@ cudaError_t rmsnormMatmul(const CudaContext& ctx, const RmsNormArgs& norm, const
 // n <= 8: GEMV (split-K when the rows are few); larger n: GEMM.
 cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a);
 cudaError_t rope(const CudaContext& ctx, const RopeArgs& a);  // freqs: device [head_dim/2]
-// The KV cache must be F32 (cudaErrorNotSupported for F16: the CUDA engine
-// refuses f16-cache plans before it gets here).
+// The KV cache is F32 or F16 (KvCacheView::dtype; cudaErrorNotSupported
+// otherwise); attention computes in f32.
 cudaError_t kvAppend(const CudaContext& ctx, const KvAppendArgs& a);
 cudaError_t attentionPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a);
 cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a);  // flash-decoding
