@@ -20,6 +20,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
+#include "tools/common/cli_args.h"
 #include "tools/common/cli_number.h"
 #include "tools/lac-compile/print_model.h"
 
@@ -159,20 +160,9 @@ int main(int argc, char** argv) {
        "threads for the compiler's passes; 0 = all cores, 1 = single-threaded (the artifact is the same "
        "whatever the number)")
       ("quiet,q", "no progress or memory-plan summary on stderr");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value<std::string>(), "checkpoint");
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description pos;
-  pos.add("model", 1);
-
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return fail(lac::Error::InvalidArgument, std::string(e.what()) + " (see lac-compile --help)");
-  }
+  if (std::string error; !lac::cli::parseWithModel(argc, argv, opts, vm, &error))
+    return fail(lac::Error::InvalidArgument, error + " (see lac-compile --help)");
   if (vm.count("help") || argc == 1) {
     std::cout << opts << "\n";
     return 0;
