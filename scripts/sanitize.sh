@@ -2,9 +2,11 @@
 # Builds the runtime and its unit tests with sanitizers and runs them:
 #
 #   asan   AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer):
-#          every runtime unit test, and lac-run on the tiny model.
+#          every runtime unit test, lac-run on the tiny model, and
+#          lac-serve's end-to-end test.
 #   tsan   ThreadSanitizer: the thread pool, engine, generation and
-#          scheduler tests (the code that runs on several threads).
+#          scheduler tests and lac-serve end to end (the code that runs on
+#          several threads).
 #
 # Both are runtime-only builds (-DLAC_BUILD_COMPILER=OFF, no CUDA) in their
 # own folders. The tests read the tiny models and the compiled artifacts of
@@ -69,6 +71,9 @@ if [[ $which == all || $which == asan ]]; then
     printf 'What is the capital of France?\n' | "$B/bin/lac-run" chat "$MAIN/smollm2.lac" --max-gen-len 12 \
       --temperature 0 --threads 2 >/dev/null || status=1
   fi
+  echo "sanitize: ASan + UBSan: lac-serve end to end (test/serve/serve_test.py)"
+  python3 "$SRC/test/serve/serve_test.py" "$B/bin/lac-serve" "$MAIN/tiny-models/tiny.lac" >"$B/serve.log" 2>&1 \
+    || { tail -40 "$B/serve.log"; status=1; }
   unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
@@ -77,7 +82,7 @@ if [[ $which == all || $which == tsan ]]; then
   configure "$B" "-fsanitize=thread -fno-omit-frame-pointer"
   echo "sanitize: building the thread pool, engine, generation, scheduler and kernel tests with TSan in $B"
   cmake --build "$B" -j "$JOBS" --target lac_thread_pool_test lac_engine_test lac_generate_test \
-    lac_serve_test lac_kernels_cpu_test lac-run >"$B/build.log" 2>&1 || { tail -40 "$B/build.log"; exit 1; }
+    lac_serve_test lac_kernels_cpu_test lac-run lac-serve >"$B/build.log" 2>&1 || { tail -40 "$B/build.log"; exit 1; }
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
   # (binary, gtest filter): the kernels only where they run on 2 or 3 threads.
   for t in "core/lac_thread_pool_test *" "engine/lac_engine_test *" "generate/lac_generate_test *" \
@@ -91,6 +96,9 @@ if [[ $which == all || $which == tsan ]]; then
     echo "  $ok passed, ${ko:-0} failed"
     passed=$((passed + ok)) failed=$((failed + ${ko:-0}))
   done
+  echo "sanitize: TSan: lac-serve end to end (engine thread, connection threads, the scheduler)"
+  python3 "$SRC/test/serve/serve_test.py" "$B/bin/lac-serve" "$MAIN/tiny-models/tiny.lac" >"$B/serve.log" 2>&1 \
+    || { tail -40 "$B/serve.log"; status=1; }
   echo "sanitize: TSan: lac-run complete (2 threads)"
   "$B/bin/lac-run" complete "$MAIN/tiny-models/tiny.lac" "Hello" "The capital of France is" \
     --max-gen-len 8 --seed 1 --threads 2 >/dev/null || status=1

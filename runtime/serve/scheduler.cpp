@@ -101,7 +101,7 @@ void Scheduler::cancel(uint64_t id) {
 
 bool Scheduler::busy() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return !queue_.empty() || !cancels_.empty() || !active_.empty();
+  return !queue_.empty() || !cancels_.empty() || running_.load() > 0;
 }
 
 size_t Scheduler::queued() const {
@@ -207,6 +207,7 @@ void Scheduler::admit() {
     slots_[slot].busy = true;
     slots_[slot].last_used = clock_;
     active_.push_back(std::move(a));
+    running_ = active_.size();
   }
 }
 
@@ -254,6 +255,7 @@ VoidResult Scheduler::decodeStep() {
 
 void Scheduler::removeFinished() {
   std::erase_if(active_, [](const std::unique_ptr<Active>& a) { return a->done; });
+  running_ = active_.size();
 }
 
 VoidResult Scheduler::step() {
@@ -292,6 +294,7 @@ VoidResult Scheduler::step() {
     // slot's cache is known to be good.
     for (auto& a : active_) slots_[a->slot] = Slot{};
     active_.clear();
+    running_ = 0;
     return r;
   }
   removeFinished();

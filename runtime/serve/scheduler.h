@@ -83,9 +83,10 @@ class Scheduler {
   VoidResult step();
 
   // Whether a step has work: queued or running requests, or cancellations.
+  // These three may be read from any thread.
   bool busy() const;
   size_t queued() const;
-  size_t running() const { return active_.size(); }
+  size_t running() const { return running_.load(); }
 
  private:
   struct Active;
@@ -115,7 +116,8 @@ class Scheduler {
   const Tokenizer* tok_;
   SchedulerOptions opts_;
   std::vector<Slot> slots_;
-  std::vector<std::unique_ptr<Active>> active_;  // in admission order
+  std::vector<std::unique_ptr<Active>> active_;  // in admission order (the engine thread's)
+  std::atomic<size_t> running_{0};               // active_.size(), for other threads
   uint64_t clock_ = 0;                           // steps, for least-recently-used slots
 
   mutable std::mutex mu_;  // guards queue_, cancels_, next_id_

@@ -78,6 +78,9 @@ class Server:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=60)
+        err = self.proc.stderr.read()
+        if rc != 0:
+            sys.stderr.write(f"lac-serve exited {rc}; its stderr:\n{err}\n")
         self.proc.stdout.close()
         self.proc.stderr.close()
         return rc
