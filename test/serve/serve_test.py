@@ -17,12 +17,13 @@ import threading
 import time
 import unittest
 
-SERVE, MODEL = sys.argv[1], sys.argv[2]
 
 
 class Server:
+    """lac-serve on a free port of 127.0.0.1 (its binary and model from argv)."""
+
     def __init__(self, *args):
-        self.proc = subprocess.Popen([SERVE, MODEL, "--port", "0", "--threads", "2", *args],
+        self.proc = subprocess.Popen([sys.argv[1], sys.argv[2], "--port", "0", "--threads", "2", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)

@@ -12,6 +12,7 @@
 #include <set>
 #include <iostream>
 
+#include "tools/lac-serve/metrics.h"
 #include "tools/lac-serve/openai.h"
 
 namespace lac::server {
@@ -21,12 +22,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// What /metrics reports (Prometheus text format).
-struct Metrics {
-  std::atomic<uint64_t> requests_ok{0}, requests_error{0}, prompt_tokens{0}, generated_tokens{0},
-      cached_tokens{0}, cancelled{0};
-};
 
 namespace {
 
@@ -103,7 +98,6 @@ struct Server::Impl {
   }
 
   Response error(const Request& req, const ApiError& e) {
-    ++metrics.requests_error;
     Response res = json(req, http::status(e.status), e.body());
     if (e.status == 503) res.set(http::field::retry_after, "1");
     return res;
@@ -123,25 +117,6 @@ struct Server::Impl {
     if (opts.api_key.empty()) return true;
     auto it = req.find(http::field::authorization);
     return it != req.end() && std::string(it->value()) == "Bearer " + opts.api_key;
-  }
-
-  std::string metricsText() {
-    const Metrics& m = metrics;
-    std::string s;
-    auto line = [&](const char* name, const char* help, const char* type, uint64_t v) {
-      s += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
-           std::to_string(v) + "\n";
-    };
-    line("lac_requests_ok_total", "requests answered with 200", "counter", m.requests_ok);
-    line("lac_requests_error_total", "requests answered with an error status", "counter", m.requests_error);
-    line("lac_requests_cancelled_total", "requests cancelled by a client disconnect", "counter", m.cancelled);
-    line("lac_prompt_tokens_total", "prompt tokens of finished requests", "counter", m.prompt_tokens);
-    line("lac_generated_tokens_total", "tokens generated", "counter", m.generated_tokens);
-    line("lac_prefix_cache_hit_tokens_total", "prompt tokens reused from the KV cache", "counter",
-         m.cached_tokens);
-    line("lac_sequences_running", "sequences in the running batch", "gauge", sched.running());
-    line("lac_requests_waiting", "requests waiting for a slot", "gauge", sched.queued());
-    return s;
   }
 
   // Submits every choice of `r`; on Busy cancels those already submitted.
@@ -183,9 +158,7 @@ struct Server::Impl {
     usage.prompt_tokens += e.stats.prompt_tokens;
     usage.completion_tokens += e.stats.generated_tokens;
     usage.cached_tokens += e.stats.cached_tokens;
-    metrics.prompt_tokens += e.stats.prompt_tokens;
-    metrics.generated_tokens += e.stats.generated_tokens;
-    metrics.cached_tokens += e.stats.cached_tokens;
+    metrics.finished(e.stats);
   }
 
   // POST /v1/chat/completions and /v1/completions. Returns false when the
@@ -227,7 +200,6 @@ struct Server::Impl {
           ++finished;
         }
       }
-      ++metrics.requests_ok;
       out = json(req, http::status::ok, responseJson(r, id, created, model.tokenizer, choices, usage));
       return true;
     }
@@ -273,13 +245,13 @@ struct Server::Impl {
       // The client went away: its requests end at the next step.
       for (uint64_t rid : ids) sched.cancel(rid);
       wake();
-      ++metrics.cancelled;
+      metrics.cancelled();
       return false;
     }
+    metrics.answered(200);
     if (r.include_usage) sendJson(usageChunkJson(r, id, created, usage));
     send("data: [DONE]\n\n");
     if (!ec) net::write(sock, http::make_chunk_last(), ec);
-    ++metrics.requests_ok;
     return false;
   }
 
@@ -291,7 +263,6 @@ struct Server::Impl {
     auto ids = model.tokenizer.encode(j["content"].get<std::string>(), special && model.tokenizer.addBos(), false,
                                       SpecialMode::Plain);
     if (!ids.ok()) return error(req, apiError(400, ids.message()));
-    ++metrics.requests_ok;
     return json(req, http::status::ok, Json{{"tokens", *ids}});
   }
 
@@ -306,7 +277,6 @@ struct Server::Impl {
     }
     auto text = model.tokenizer.decode(ids);
     if (!text.ok()) return error(req, apiError(400, text.message()));
-    ++metrics.requests_ok;
     return json(req, http::status::ok, Json{{"content", *text}});
   }
 
@@ -323,7 +293,7 @@ struct Server::Impl {
       Response res{http::status::ok, req.version()};
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.keep_alive(req.keep_alive());
-      res.body() = metricsText();
+      res.body() = metrics.text(sched.running(), sched.queued());
       res.prepare_payload();
       out = std::move(res);
       return true;
@@ -389,6 +359,7 @@ struct Server::Impl {
         Response res = error(req, apiError(413, "the request body is larger than " +
                                                     std::to_string(opts.body_limit) + " bytes"));
         res.keep_alive(false);
+        metrics.answered(res.result_int());
         http::write(sock, res, ec);
         break;
       }
@@ -399,6 +370,7 @@ struct Server::Impl {
           req.version(11);
           Response res = error(req, apiError(400, "malformed HTTP request: " + ec.message()));
           res.keep_alive(false);
+          metrics.answered(res.result_int());
           http::write(sock, res, ec);
         }
         break;
@@ -408,6 +380,7 @@ struct Server::Impl {
       const bool keep = route(sock, req, out);
       if (out) {
         const bool ka = out->keep_alive();
+        metrics.answered(out->result_int());
         http::write(sock, *out, ec);
         if (ec || !ka) break;
       }
