@@ -58,7 +58,7 @@ PY
   tar -xzf "$src"/llama_cpp_python-*.tar.gz -C "$src"
   vendored=$(echo "$src"/llama_cpp_python-*/vendor/llama.cpp)
   cmake -S "$vendored" -B "$CACHE/llama.cpp-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DLLAMA_CURL=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >&2
+    -DLLAMA_CURL=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=ON >&2
   cmake --build "$CACHE/llama.cpp-build" --target llama-batched-bench -j "$(nproc)" >&2
 fi
 LLAMA_VERSION=$(basename "$(echo "$CACHE"/llama.cpp-src/llama_cpp_python-*)")

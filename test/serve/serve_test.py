@@ -110,6 +110,14 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(models["object"], "list")
         self.assertEqual(len(models["data"]), 1)
 
+    def test_chat_page(self):
+        status, headers, body = self.s.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["Content-Type"].startswith("text/html"))
+        page = body.decode()
+        self.assertIn("/v1/chat/completions", page)
+        self.assertIn("stream: true", page)
+
     def test_chat_greedy_and_usage(self):
         status, _, r = self.s.post("/v1/chat/completions", chat("Hello", temperature=0, max_tokens=8))
         self.assertEqual(status, 200, r)

@@ -12,6 +12,7 @@
 #include <set>
 #include <iostream>
 
+#include "tools/lac-serve/chat_page.h"
 #include "tools/lac-serve/metrics.h"
 #include "tools/lac-serve/openai.h"
 
@@ -285,6 +286,16 @@ struct Server::Impl {
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
     const bool post = req.method() == http::verb::post, get = req.method() == http::verb::get;
+    if (get && (path == "/" || path == "/index.html")) {
+      Response res{http::status::ok, req.version()};
+      res.set(http::field::server, "lac-serve");
+      res.set(http::field::content_type, "text/html; charset=utf-8");
+      res.keep_alive(req.keep_alive());
+      res.body() = kChatPage;
+      res.prepare_payload();
+      out = std::move(res);
+      return true;
+    }
     if (get && path == "/health") {
       out = json(req, http::status::ok, Json{{"status", "ok"}});
       return true;
