@@ -12,13 +12,14 @@ DEB_PACKAGES=(
   flatbuffers-compiler libflatbuffers-dev
   libboost-program-options-dev nlohmann-json3-dev libpcre2-dev
   prometheus-cpp-dev            # lac-serve's /metrics
+  chromium chromium-driver      # lac-serve's chat page test (headless)
   libclang-rt-14-dev            # libFuzzer + sanitizers for clang 14
 )
 if [[ -z "${LAC_SETUP_NO_MLIR:-}" ]]; then
   # mlir-19-tools is needed: MLIR's CMake package checks mlir-tblgen exists.
   DEB_PACKAGES+=(llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools)
 fi
-PIP_PACKAGES=(numpy gguf openai)  # openai: lac-serve's tests use the official client
+PIP_PACKAGES=(numpy gguf openai selenium)  # lac-serve's tests: the official client, the browser
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi

@@ -204,7 +204,7 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(d["content"], "Hello world")
 
     def test_concurrent_streams_equal_alone(self):
-        bodies = [chat(f"Story number {i}", temperature=0.9, seed=i, max_tokens=10) for i in range(8)]
+        bodies = [chat(f"Story number {i}", temperature=0.9, seed=i, max_tokens=10) for i in range(32)]
         alone = [self.s.post("/v1/chat/completions", b)[2]["choices"][0]["message"]["content"] for b in bodies]
         got = [None] * len(bodies)
 

@@ -1,7 +1,7 @@
 // The chat page lac-serve serves at GET /: one small HTML file with inline
 // JavaScript (no build step, no npm) that keeps the conversation in the page
 // and streams each answer from POST /v1/chat/completions (server-sent events
-// read with fetch + a ReadableStream).
+// read with fetch + a ReadableStream). `/?q=...` asks that question on load.
 #pragma once
 
 namespace lac::server {
@@ -52,11 +52,12 @@ async function ask(text) {
   const res = await fetch("/v1/chat/completions", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ messages, stream: true, max_tokens: 256 }),
+    body: JSON.stringify({ messages, stream: true }),
   });
   if (!res.ok) {
     const err = await res.json().catch(() => ({}));
     status.textContent = "error " + res.status + ": " + ((err.error && err.error.message) || res.statusText);
+    out.dataset.done = "error";
     messages.pop();
     return;
   }
@@ -79,8 +80,13 @@ async function ask(text) {
     }
   }
   messages.push({ role: "assistant", content: answer });
+  out.dataset.done = "true";
   status.textContent = "";
 }
+
+// /?q=question asks it at once (a link that opens with an answer).
+const q = new URLSearchParams(location.search).get("q");
+if (q) ask(q).catch((err) => { status.textContent = "error: " + err; });
 
 document.getElementById("form").addEventListener("submit", (e) => {
   e.preventDefault();
