@@ -25,11 +25,14 @@ class Server:
     def __init__(self, *args):
         self.proc = subprocess.Popen([sys.argv[1], sys.argv[2], "--port", "0", "--threads", "2", *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # "listening on http://127.0.0.1:PORT (loading ...)", then "... ready ..."
+        # once the model is loaded (until then every route answers 503).
         line = self.proc.stdout.readline()
         m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if not m:
+        ready = self.proc.stdout.readline() if m else ""
+        if not m or " ready: " not in ready:
             self.proc.kill()
-            raise RuntimeError("lac-serve did not start: " + line + self.proc.stderr.read())
+            raise RuntimeError("lac-serve did not start: " + line + ready + self.proc.stderr.read())
         self.port = int(m.group(1))
 
     def request(self, method, path, body=None, headers=None, raw=None):

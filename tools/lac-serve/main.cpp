@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Load first: the server listens only once the model is ready.
+  // Listen first (/health answers 503 while the model loads), then load.
   engine::EngineOptions eo;
   eo.threads = cli::get<int>(vm, "threads");
   eo.max_batch = cli::get<uint32_t>(vm, "parallel");
@@ -96,34 +96,19 @@ int main(int argc, char** argv) {
     std::cerr << "lac-serve: error: " << art.message() << "\n";
     return exitCodeFor(art.error());
   }
-  auto engine = engine::loadModel(*art, eo);
-  if (!engine.ok()) {
-    std::cerr << "lac-serve: error: " << engine.message() << "\n";
-    return exitCodeFor(engine.error());
-  }
-  auto model = generate::bundleModel(*art, std::move(*engine));
-  if (!model.ok()) {
-    std::cerr << "lac-serve: error: " << model.message() << "\n";
-    return exitCodeFor(model.error());
-  }
-
-  serve::SchedulerOptions so;
-  so.max_queue = cli::get<uint32_t>(vm, "queue");
-  so.prefill_chunk = cli::get<uint32_t>(vm, "chunk");
-  serve::Scheduler scheduler(*model->model, &model->tokenizer, so);
-
   server::ServerOptions opts;
   opts.host = vm["host"].as<std::string>();
   opts.port = uint16_t(cli::get<uint32_t>(vm, "port"));
-  opts.ctx = model->model->limits().max_seq_len;
   opts.json_log = log_format == "json";
   if (vm.count("api-key")) opts.api_key = vm["api-key"].as<std::string>();
   else if (const char* k = std::getenv("LAC_API_KEY")) opts.api_key = k;
-  server::Server srv(*model, scheduler, opts);
+  server::Server srv(opts);
   if (VoidResult r = srv.listen(); !r.ok()) {
     std::cerr << "lac-serve: error: " << r.message() << "\n";
     return exitCodeFor(r.error());
   }
+  std::cout << "lac-serve: listening on http://" << opts.host << ":" << srv.port() << " (loading "
+            << art->name() << ")" << std::endl;
 
   // SIGTERM / SIGINT: stop accepting, let what runs finish, exit 0.
   g_server = &srv;
@@ -134,10 +119,26 @@ int main(int argc, char** argv) {
     g_server->stop();
   });
   signals.detach();
+  std::thread runner([&] { srv.run(); });
 
+  auto fail = [&](const Status& st) {
+    std::cerr << "lac-serve: error: " << st.message << "\n";
+    srv.stop();
+    runner.join();
+    return exitCodeFor(st.kind);
+  };
+  auto engine = engine::loadModel(*art, eo);
+  if (!engine.ok()) return fail(engine.status());
+  auto model = generate::bundleModel(*art, std::move(*engine));
+  if (!model.ok()) return fail(model.status());
+  serve::SchedulerOptions so;
+  so.max_queue = cli::get<uint32_t>(vm, "queue");
+  so.prefill_chunk = cli::get<uint32_t>(vm, "chunk");
+  serve::Scheduler scheduler(*model->model, &model->tokenizer, so);
   const engine::ModelLimits& lim = model->model->limits();
+  srv.attach(*model, scheduler, lim.max_seq_len);
   std::cout << "lac-serve: " << model->name << " ready: " << lim.max_batch << " parallel sequences of "
-            << lim.max_seq_len << " tokens; listening on http://" << opts.host << ":" << srv.port() << std::endl;
-  srv.run();
+            << lim.max_seq_len << " tokens on http://" << opts.host << ":" << srv.port() << std::endl;
+  runner.join();
   return 0;
 }

@@ -42,8 +42,12 @@ int64_t unixNow() {
 }  // namespace
 
 struct Server::Impl {
-  generate::LoadedModel& model;
-  serve::Scheduler& sched;
+  // Set once by attach(), when the model has loaded (ready). Until then
+  // /health answers 503 and so does every other route.
+  generate::LoadedModel* model_ptr = nullptr;
+  serve::Scheduler* sched_ptr = nullptr;
+  std::atomic<bool> ready{false};
+  uint32_t ctx = 0;  // tokens per sequence (set with the model)
   ServerOptions opts;
   net::io_context io;
   tcp::acceptor acceptor{io};
@@ -57,7 +61,9 @@ struct Server::Impl {
   std::mutex wake_mu;
   std::condition_variable wake_cv;
 
-  Impl(generate::LoadedModel& m, serve::Scheduler& s, ServerOptions o) : model(m), sched(s), opts(std::move(o)) {}
+  explicit Impl(ServerOptions o) : opts(std::move(o)) {}
+  generate::LoadedModel& model() { return *model_ptr; }
+  serve::Scheduler& sched() { return *sched_ptr; }
 
   void wake() {
     std::lock_guard<std::mutex> lock(wake_mu);
@@ -65,13 +71,18 @@ struct Server::Impl {
   }
 
   void engineLoop() {
-    while (!stopping.load() || sched.busy()) {
-      if (!sched.busy()) {
+    while (!ready.load() && !stopping.load()) {
+      std::unique_lock<std::mutex> lock(wake_mu);
+      wake_cv.wait_for(lock, std::chrono::milliseconds(20));
+    }
+    if (!ready.load()) return;
+    while (!stopping.load() || sched().busy()) {
+      if (!sched().busy()) {
         std::unique_lock<std::mutex> lock(wake_mu);
         wake_cv.wait_for(lock, std::chrono::milliseconds(20));
         continue;
       }
-      VoidResult r = sched.step();
+      VoidResult r = sched().step();
       if (!r.ok()) log("error", "engine step failed: " + r.message());
     }
   }
@@ -129,13 +140,13 @@ struct Server::Impl {
         req.prompt = r.prompts[p];
         req.options = r.options;
         req.options.stream = k;  // choice k of a seeded request draws its own stream
-        auto id = sched.submit(std::move(req), [ch](const serve::Event& e) {
+        auto id = sched().submit(std::move(req), [ch](const serve::Event& e) {
           std::lock_guard<std::mutex> lock(ch->mu);
           ch->events.push_back(e);
           ch->cv.notify_one();
         });
         if (!id.ok()) {
-          for (uint64_t done : ids) sched.cancel(done);
+          for (uint64_t done : ids) sched().cancel(done);
           wake();
           if (id.error() == Error::Busy) return apiError(503, id.message(), "server_busy");
           return apiError(400, id.message());
@@ -166,7 +177,7 @@ struct Server::Impl {
   // connection must close (a streamed answer, or a client that went away).
   bool completion(tcp::socket& sock, const Request& req, Endpoint endpoint, std::optional<Response>& out) {
     ApiRequest r;
-    if (auto e = parseRequest(endpoint, req.body(), model, opts.ctx, r)) {
+    if (auto e = parseRequest(endpoint, req.body(), model(), ctx, r)) {
       out = error(req, *e);
       return true;
     }
@@ -201,7 +212,7 @@ struct Server::Impl {
           ++finished;
         }
       }
-      out = json(req, http::status::ok, responseJson(r, id, created, model.tokenizer, choices, usage));
+      out = json(req, http::status::ok, responseJson(r, id, created, model().tokenizer, choices, usage));
       return true;
     }
 
@@ -232,19 +243,19 @@ struct Server::Impl {
       }
       const uint32_t i = index(e.id);
       if (e.kind == serve::Event::Kind::Token) {
-        alive = sendJson(chunkJson(r, id, created, i, &e.text, &e, model.tokenizer, std::nullopt, first[i]));
+        alive = sendJson(chunkJson(r, id, created, i, &e.text, &e, model().tokenizer, std::nullopt, first[i]));
         first[i] = false;
         continue;
       }
       ++finished;
       account(e, usage);
       if (!e.text.empty() || first[i])
-        alive = sendJson(chunkJson(r, id, created, i, &e.text, nullptr, model.tokenizer, std::nullopt, first[i]));
-      if (alive) alive = sendJson(chunkJson(r, id, created, i, nullptr, nullptr, model.tokenizer, e.finish, false));
+        alive = sendJson(chunkJson(r, id, created, i, &e.text, nullptr, model().tokenizer, std::nullopt, first[i]));
+      if (alive) alive = sendJson(chunkJson(r, id, created, i, nullptr, nullptr, model().tokenizer, e.finish, false));
     }
     if (!alive) {
       // The client went away: its requests end at the next step.
-      for (uint64_t rid : ids) sched.cancel(rid);
+      for (uint64_t rid : ids) sched().cancel(rid);
       wake();
       metrics.cancelled();
       return false;
@@ -261,7 +272,7 @@ struct Server::Impl {
     if (j.is_discarded() || !j.is_object() || !j.contains("content") || !j["content"].is_string())
       return error(req, apiError(400, "expected {\"content\": \"text\"}"));
     bool special = j.value("add_special", false);
-    auto ids = model.tokenizer.encode(j["content"].get<std::string>(), special && model.tokenizer.addBos(), false,
+    auto ids = model().tokenizer.encode(j["content"].get<std::string>(), special && model().tokenizer.addBos(), false,
                                       SpecialMode::Plain);
     if (!ids.ok()) return error(req, apiError(400, ids.message()));
     return json(req, http::status::ok, Json{{"tokens", *ids}});
@@ -276,7 +287,7 @@ struct Server::Impl {
       if (!t.is_number_integer() || t.get<int64_t>() < 0) return error(req, apiError(400, "token ids must be integers"));
       ids.push_back(uint32_t(t.get<int64_t>()));
     }
-    auto text = model.tokenizer.decode(ids);
+    auto text = model().tokenizer.decode(ids);
     if (!text.ok()) return error(req, apiError(400, text.message()));
     return json(req, http::status::ok, Json{{"content", *text}});
   }
@@ -286,6 +297,15 @@ struct Server::Impl {
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
     const bool post = req.method() == http::verb::post, get = req.method() == http::verb::get;
+    if (!ready.load()) {  // still loading the model
+      if (get && path == "/health") {
+        out = json(req, http::status::service_unavailable, Json{{"status", "loading"}});
+      } else {
+        out = error(req, apiError(503, "the model is still loading; try again shortly", "server_busy"));
+      }
+      out->set(http::field::retry_after, "1");
+      return true;
+    }
     if (get && (path == "/" || path == "/index.html")) {
       Response res{http::status::ok, req.version()};
       res.set(http::field::server, "lac-serve");
@@ -304,7 +324,7 @@ struct Server::Impl {
       Response res{http::status::ok, req.version()};
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       res.keep_alive(req.keep_alive());
-      res.body() = metrics.text(sched.running(), sched.queued());
+      res.body() = metrics.text(sched().running(), sched().queued());
       res.prepare_payload();
       out = std::move(res);
       return true;
@@ -318,11 +338,11 @@ struct Server::Impl {
     if (get && path == "/v1/models") {
       out = json(req, http::status::ok,
                  Json{{"object", "list"},
-                      {"data", Json::array({{{"id", model.name},
+                      {"data", Json::array({{{"id", model().name},
                                              {"object", "model"},
                                              {"created", unixNow()},
                                              {"owned_by", "lac"},
-                                             {"context_length", opts.ctx}}})}});
+                                             {"context_length", ctx}}})}});
       return true;
     }
     if (post && path == "/v1/chat/completions") return completion(sock, req, Endpoint::Chat, out);
@@ -400,8 +420,16 @@ struct Server::Impl {
   }
 };
 
-Server::Server(generate::LoadedModel& model, serve::Scheduler& scheduler, ServerOptions options)
-    : impl_(std::make_unique<Impl>(model, scheduler, std::move(options))) {}
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+void Server::attach(generate::LoadedModel& model, serve::Scheduler& scheduler, uint32_t ctx) {
+  Impl& s = *impl_;
+  s.model_ptr = &model;
+  s.sched_ptr = &scheduler;
+  s.ctx = ctx;
+  s.ready = true;  // publishes the pointers (seq_cst)
+  s.wake();
+}
 
 Server::~Server() = default;
 

@@ -25,7 +25,6 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;           // 0: any free port (port() says which)
   std::string api_key;            // empty: no authentication
-  uint32_t ctx = 0;               // context served (<= the model's max_seq_len)
   uint64_t body_limit = 1 << 20;  // bytes of a request body
   int io_timeout_s = 60;          // a client silent this long is dropped
   int max_connections = 256;
@@ -36,8 +35,13 @@ struct Metrics;
 
 class Server {
  public:
-  Server(generate::LoadedModel& model, serve::Scheduler& scheduler, ServerOptions options);
+  explicit Server(ServerOptions options);
   ~Server();
+
+  // The model is loaded: serve it through `scheduler` with `ctx` tokens per
+  // sequence. Until then every route answers 503 (/health: {"status":
+  // "loading"}). Both must outlive the server.
+  void attach(generate::LoadedModel& model, serve::Scheduler& scheduler, uint32_t ctx);
 
   // Binds and listens (IoError naming the address when it cannot).
   VoidResult listen();
