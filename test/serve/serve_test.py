@@ -241,6 +241,20 @@ class ServeTest(unittest.TestCase):
 
 
 class LimitsTest(unittest.TestCase):
+    def test_stalled_client_is_dropped(self):
+        s = Server("--timeout", "1")
+        try:
+            sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            sock.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\n")  # and then nothing
+            t0 = time.time()
+            self.assertEqual(sock.recv(4096), b"")  # the server closes the connection
+            self.assertLess(time.time() - t0, 8)
+            sock.close()
+            status, _, _ = s.request("GET", "/health")
+            self.assertEqual(status, 200)
+        finally:
+            self.assertEqual(s.stop(), 0)
+
     def test_api_key(self):
         s = Server("--api-key", "sekret")
         try:

@@ -1,5 +1,8 @@
 // lac-serve: an OpenAI-compatible HTTP server for a compiled .lac model
 // (docs/SERVER.md). Runtime only: no MLIR, no LLVM.
+#include <pthread.h>
+
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -23,7 +26,8 @@ constexpr const char* kUsage = R"(lac-serve — serve a compiled model over the 
 
 Usage:
   lac-serve MODEL.lac [--host 127.0.0.1] [--port 8080] [--threads N] [--parallel P]
-                      [--queue Q] [--chunk C] [--ctx N] [--api-key KEY] [--log-format text|json]
+                      [--queue Q] [--chunk C] [--ctx N] [--api-key KEY] [--timeout S]
+                      [--log-format text|json]
 
 Endpoints: POST /v1/chat/completions and /v1/completions (stream: true gives
 server-sent events), GET /v1/models, /health, /metrics, POST /tokenize and
@@ -66,6 +70,8 @@ int main(int argc, char** argv) {
       ("ctx", cli::number<uint32_t>(0, 1u << 30)->default_value(0),
        "context per sequence (prompt + answer); 0 = the artifact's max sequence length")
       ("api-key", po::value<std::string>(), "require 'Authorization: Bearer KEY' (default: $LAC_API_KEY)")
+      ("timeout", cli::number<int>(1, 3600)->default_value(60),
+       "seconds a client may stall (sending its request, or reading a stream) before it is dropped")
       ("log-format", po::value<std::string>()->default_value("text"), "text or json (one object per line)");
   po::variables_map vm;
   if (std::string error; !cli::parseWithModel(argc, argv, visible, vm, &error)) {
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
   opts.host = vm["host"].as<std::string>();
   opts.port = uint16_t(cli::get<uint32_t>(vm, "port"));
   opts.json_log = log_format == "json";
+  opts.io_timeout_s = cli::get<int>(vm, "timeout");
   if (vm.count("api-key")) opts.api_key = vm["api-key"].as<std::string>();
   else if (const char* k = std::getenv("LAC_API_KEY")) opts.api_key = k;
   server::Server srv(opts);
@@ -110,15 +117,26 @@ int main(int argc, char** argv) {
   std::cout << "lac-serve: listening on http://" << opts.host << ":" << srv.port() << " (loading "
             << art->name() << ")" << std::endl;
 
-  // SIGTERM / SIGINT: stop accepting, let what runs finish, exit 0.
+  // SIGTERM / SIGINT: stop accepting, let what runs finish, exit 0. The
+  // waiting thread is joined before `srv` is destroyed (SignalThread's
+  // destructor wakes it if no signal came).
   g_server = &srv;
-  std::thread signals([set] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    std::cerr << "lac-serve: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ": finishing\n";
-    g_server->stop();
-  });
-  signals.detach();
+  struct SignalThread {
+    std::atomic<bool> got{false};
+    std::thread t;
+    explicit SignalThread(sigset_t set)
+        : t([this, set] {
+            int sig = 0;
+            sigwait(&set, &sig);
+            if (got.exchange(true)) return;  // the destructor's wake-up
+            std::cerr << "lac-serve: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ": finishing\n";
+            g_server->stop();
+          }) {}
+    ~SignalThread() {
+      if (!got.exchange(true)) pthread_kill(t.native_handle(), SIGTERM);
+      t.join();
+    }
+  } signals(set);
   std::thread runner([&] { srv.run(); });
 
   auto fail = [&](const Status& st) {

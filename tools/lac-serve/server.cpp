@@ -1,7 +1,6 @@
 #include "tools/lac-serve/server.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -9,7 +8,7 @@
 
 #include <chrono>
 #include <deque>
-#include <set>
+#include <map>
 #include <iostream>
 
 #include "tools/lac-serve/chat_page.h"
@@ -53,8 +52,40 @@ struct Server::Impl {
   tcp::acceptor acceptor{io};
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
+  // Open connections: descriptor -> the deadline of the read or write in
+  // progress (none between them). Asio's blocking calls wait in poll()
+  // without a timeout, so a watchdog shuts down a socket whose operation
+  // passes its deadline, which wakes the call with an error.
   std::mutex sockets_mu;
-  std::set<int> sockets;  // open connections' descriptors (stop() ends their reads)
+  std::map<int, std::optional<Clock::time_point>> sockets;
+
+  // Arms fd's deadline for one read or write; disarms when it ends.
+  struct Deadline {
+    Impl& s;
+    int fd;
+    Deadline(Impl& impl, int d) : s(impl), fd(d) {
+      std::lock_guard<std::mutex> lock(s.sockets_mu);
+      s.sockets[fd] = Clock::now() + std::chrono::seconds(s.opts.io_timeout_s);
+    }
+    ~Deadline() {
+      std::lock_guard<std::mutex> lock(s.sockets_mu);
+      if (auto it = s.sockets.find(fd); it != s.sockets.end()) it->second.reset();
+    }
+  };
+
+  // Until stop() and every connection has ended.
+  void watchdog() {
+    while (!stopping.load() || connections.load() > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      const auto now = Clock::now();
+      std::lock_guard<std::mutex> lock(sockets_mu);
+      for (auto& [fd, deadline] : sockets)
+        if (deadline && *deadline < now) {
+          ::shutdown(fd, SHUT_RDWR);  // the stalled read or write fails at once
+          deadline.reset();
+        }
+    }
+  }
   std::atomic<uint64_t> next_id{1};
   Metrics metrics;
   // The engine thread sleeps here when the scheduler is idle.
@@ -225,9 +256,13 @@ struct Server::Impl {
     head.chunked(true);
     http::response_serializer<http::empty_body> sr{head};
     beast::error_code ec;
-    http::write_header(sock, sr, ec);
+    {
+      Deadline d(*this, sock.native_handle());
+      http::write_header(sock, sr, ec);
+    }
     auto send = [&](const std::string& data) {
       if (ec) return false;
+      Deadline d(*this, sock.native_handle());
       net::write(sock, http::make_chunk(net::buffer(data)), ec);
       return !ec;
     };
@@ -263,7 +298,10 @@ struct Server::Impl {
     metrics.answered(200);
     if (r.include_usage) sendJson(usageChunkJson(r, id, created, usage));
     send("data: [DONE]\n\n");
-    if (!ec) net::write(sock, http::make_chunk_last(), ec);
+    if (!ec) {
+      Deadline d(*this, sock.native_handle());
+      net::write(sock, http::make_chunk_last(), ec);
+    }
     return false;
   }
 
@@ -362,7 +400,7 @@ struct Server::Impl {
   void connection(tcp::socket sock) {
     {
       std::lock_guard<std::mutex> lock(sockets_mu);
-      sockets.insert(sock.native_handle());
+      sockets[sock.native_handle()] = std::nullopt;
     }
     serve(sock);
     {
@@ -374,16 +412,18 @@ struct Server::Impl {
   }
 
   void serve(tcp::socket& sock) {
-    // Blocking I/O with timeouts: a stalled client cannot hold a thread forever.
-    timeval tv{opts.io_timeout_s, 0};
-    setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(sock.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    // Blocking I/O, each read and write under a Deadline: a stalled client
+    // cannot hold a thread (or, through a stream, a sequence) for long.
+    const int fd = sock.native_handle();
     beast::flat_buffer buf;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.body_limit(opts.body_limit);
       beast::error_code ec;
-      http::read(sock, buf, parser, ec);
+      {
+        Deadline d(*this, fd);
+        http::read(sock, buf, parser, ec);
+      }
       if (ec == http::error::body_limit) {
         Request req;
         req.version(11);
@@ -391,7 +431,13 @@ struct Server::Impl {
                                                     std::to_string(opts.body_limit) + " bytes"));
         res.keep_alive(false);
         metrics.answered(res.result_int());
-        http::write(sock, res, ec);
+        {
+          Deadline d(*this, fd);
+          {
+            Deadline d(*this, fd);
+            http::write(sock, res, ec);
+          }
+        }
         break;
       }
       if (ec) {
@@ -402,7 +448,13 @@ struct Server::Impl {
           Response res = error(req, apiError(400, "malformed HTTP request: " + ec.message()));
           res.keep_alive(false);
           metrics.answered(res.result_int());
-          http::write(sock, res, ec);
+          {
+          Deadline d(*this, fd);
+          {
+            Deadline d(*this, fd);
+            http::write(sock, res, ec);
+          }
+        }
         }
         break;
       }
@@ -412,7 +464,10 @@ struct Server::Impl {
       if (out) {
         const bool ka = out->keep_alive();
         metrics.answered(out->result_int());
-        http::write(sock, *out, ec);
+        {
+          Deadline d(*this, fd);
+          http::write(sock, *out, ec);
+        }
         if (ec || !ka) break;
       }
       if (!keep || stopping.load()) break;
@@ -453,6 +508,7 @@ VoidResult Server::listen() {
 void Server::run() {
   Impl& s = *impl_;
   std::thread engine([&] { s.engineLoop(); });
+  std::thread watchdog([&] { s.watchdog(); });
   while (!s.stopping.load()) {
     beast::error_code ec;
     tcp::socket sock{s.io};
@@ -476,6 +532,7 @@ void Server::run() {
   while (s.connections.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   s.wake();
   engine.join();
+  watchdog.join();
 }
 
 void Server::stop() {
@@ -488,7 +545,7 @@ void Server::stop() {
     // Idle keep-alive connections stop waiting for a next request; answers
     // being written (streams included) go on to their end.
     std::lock_guard<std::mutex> lock(s.sockets_mu);
-    for (int fd : s.sockets) ::shutdown(fd, SHUT_RD);
+    for (auto& entry : s.sockets) ::shutdown(entry.first, SHUT_RD);
   }
   s.wake();
 }

@@ -26,7 +26,7 @@ struct ServerOptions {
   uint16_t port = 8080;           // 0: any free port (port() says which)
   std::string api_key;            // empty: no authentication
   uint64_t body_limit = 1 << 20;  // bytes of a request body
-  int io_timeout_s = 60;          // a client silent this long is dropped
+  int io_timeout_s = 60;          // a client stalled this long (reading or writing) is dropped
   int max_connections = 256;
   bool json_log = false;
 };
