@@ -53,28 +53,24 @@ wait_ready() {  # PORT
   echo "server on port $1 never became ready" >&2
   return 1
 }
-start_lac() {
-  "$BIN/lac-serve" "$WORK/model.lac" --port 18301 --threads "$THREADS" --parallel "$PARALLEL" \
-    >"$WORK/lac.log" 2>&1 &
-  PIDS+=($!)
-  wait_ready 18301
-  echo $!
-}
-start_llama() {
-  "$LS" -m "$MODEL" --host 127.0.0.1 --port 18302 -t "$THREADS" -tb "$THREADS" -np "$PARALLEL" \
-    -c $((CTX * PARALLEL)) >"$WORK/llama.log" 2>&1 &
-  PIDS+=($!)
-  wait_ready 18302
-  echo $!
-}
+# The servers run in this shell (not a $(...) subshell) so the EXIT trap
+# stops them.
+"$BIN/lac-serve" "$WORK/model.lac" --port 18301 --threads "$THREADS" --parallel "$PARALLEL" \
+  >"$WORK/lac.log" 2>&1 &
+lac_pid=$!
+PIDS+=("$lac_pid")
+"$LS" -m "$MODEL" --host 127.0.0.1 --port 18302 -t "$THREADS" -tb "$THREADS" -np "$PARALLEL" \
+  -c $((CTX * PARALLEL)) >"$WORK/llama.log" 2>&1 &
+llama_pid=$!
+PIDS+=("$llama_pid")
+wait_ready 18301
+wait_ready 18302
 load() {  # PORT PID CLIENTS -> JSON
   python3 scripts/load-test.py --port "$1" --pid "$2" --clients "$3" --requests $(($3 * PER)) \
     --max-tokens "$MAXTOK" --json || true
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
-lac_pid=$(start_lac)
-llama_pid=$(start_llama)
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $THREADS threads, $PARALLEL parallel slots, $MAXTOK tokens per answer"
 echo "| clients | server | tok/s | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
