@@ -411,6 +411,18 @@ struct Server::Impl {
     sock.shutdown(tcp::socket::shutdown_both, ignored);
   }
 
+  // Answers a request that could not be read with `e`, then the connection closes.
+  void refuse(tcp::socket& sock, int fd, const ApiError& e) {
+    Request req;
+    req.version(11);
+    Response res = error(req, e);
+    res.keep_alive(false);
+    metrics.answered(res.result_int());
+    beast::error_code ec;
+    Deadline d(*this, fd);
+    http::write(sock, res, ec);
+  }
+
   void serve(tcp::socket& sock) {
     // Blocking I/O, each read and write under a Deadline: a stalled client
     // cannot hold a thread (or, through a stream, a sequence) for long.
@@ -425,36 +437,14 @@ struct Server::Impl {
         http::read(sock, buf, parser, ec);
       }
       if (ec == http::error::body_limit) {
-        Request req;
-        req.version(11);
-        Response res = error(req, apiError(413, "the request body is larger than " +
-                                                    std::to_string(opts.body_limit) + " bytes"));
-        res.keep_alive(false);
-        metrics.answered(res.result_int());
-        {
-          Deadline d(*this, fd);
-          {
-            Deadline d(*this, fd);
-            http::write(sock, res, ec);
-          }
-        }
+        refuse(sock, fd, apiError(413, "the request body is larger than " + std::to_string(opts.body_limit) +
+                                            " bytes"));
         break;
       }
       if (ec) {
         if (ec != http::error::end_of_stream && ec != net::error::eof && ec != net::error::connection_reset &&
             ec != net::error::would_block && ec != net::error::try_again && ec != net::error::timed_out) {
-          Request req;
-          req.version(11);
-          Response res = error(req, apiError(400, "malformed HTTP request: " + ec.message()));
-          res.keep_alive(false);
-          metrics.answered(res.result_int());
-          {
-          Deadline d(*this, fd);
-          {
-            Deadline d(*this, fd);
-            http::write(sock, res, ec);
-          }
-        }
+          refuse(sock, fd, apiError(400, "malformed HTTP request: " + ec.message()));
         }
         break;
       }
