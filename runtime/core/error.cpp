@@ -13,6 +13,7 @@ std::string_view errorName(Error e) {
     case Error::InvalidArtifact: return "invalid artifact";
     case Error::Internal: return "internal error";
     case Error::Busy: return "busy";
+    case Error::Cancelled: return "cancelled";
   }
   return "unknown error";
 }
@@ -28,6 +29,7 @@ int exitCodeFor(Error e) {
     case Error::InvalidArtifact: return 6;
     case Error::Internal: return 70;
     case Error::Busy: return 75;
+    case Error::Cancelled: return 130;
   }
   return 70;
 }

@@ -21,6 +21,7 @@ enum class Error {
   InvalidArtifact,    // a .lac file that is truncated, corrupt or of another version
   Internal,           // a bug in LAC
   Busy,               // a bounded queue is full: try again later
+  Cancelled,          // the caller asked the work to stop (GenerateOptions::cancel)
 };
 
 // Short lower-case name of an error kind ("invalid checkpoint").
@@ -28,7 +29,8 @@ std::string_view errorName(Error e);
 
 // Process exit code for an error kind; see docs/CLI.md.
 //   0 ok, 2 invalid argument, 3 not found / io, 4 invalid checkpoint,
-//   5 unsupported, 6 invalid artifact, 70 internal, 75 busy (EX_TEMPFAIL).
+//   5 unsupported, 6 invalid artifact, 70 internal, 75 busy (EX_TEMPFAIL),
+//   130 cancelled (as an interrupted command).
 int exitCodeFor(Error e);
 
 }  // namespace lac

@@ -32,8 +32,19 @@ struct Sequence {
 
 // --- Checks ---------------------------------------------------------------------------
 
-VoidResult checkInputs(const engine::ModelLimits& lim, const std::vector<std::vector<int32_t>>& prompts,
+// The model's limits with options.max_seq_len applied (checked by checkInputs).
+engine::ModelLimits effectiveLimits(const engine::ModelLimits& model, const GenerateOptions& o) {
+  engine::ModelLimits lim = model;
+  if (o.max_seq_len) lim.max_seq_len = std::min(lim.max_seq_len, o.max_seq_len);
+  return lim;
+}
+
+VoidResult checkInputs(const engine::ModelLimits& model, const std::vector<std::vector<int32_t>>& prompts,
                        const GenerateOptions& o) {
+  LAC_CHECK_OR_RETURN(o.max_seq_len <= model.max_seq_len, Error::InvalidArgument,
+                      "generate: max_seq_len %u is more than the model's %u (compile it with a larger --max-seq-len)",
+                      o.max_seq_len, model.max_seq_len);
+  const engine::ModelLimits lim = effectiveLimits(model, o);
   LAC_CHECK_OR_RETURN(!prompts.empty(), Error::InvalidArgument, "generate: no prompts");
   LAC_CHECK_OR_RETURN(prompts.size() <= lim.max_batch, Error::InvalidArgument,
                       "generate: batch of %zu prompts is larger than the model's max batch %u",
@@ -70,6 +81,11 @@ class Generator {
   VoidResult decodeStep(std::vector<Sequence*>& live);
   // Samples the next token of `s` from its [vocab] logits row and records it.
   VoidResult advance(Sequence& s, std::span<const float> logits);
+  VoidResult checkCancel() const {
+    LAC_CHECK_OR_RETURN(!opts_.cancel || !opts_.cancel->load(std::memory_order_relaxed), Error::Cancelled,
+                        "generate: cancelled");
+    return {};
+  }
   bool isStop(int32_t t) const {
     return std::find(opts_.stop_ids.begin(), opts_.stop_ids.end(), t) != opts_.stop_ids.end();
   }
@@ -158,7 +174,7 @@ VoidResult Generator::decodeStep(std::vector<Sequence*>& live) {
 }
 
 Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& prompts) {
-  const engine::ModelLimits& lim = model_.limits();
+  const engine::ModelLimits lim = effectiveLimits(model_.limits(), opts_);
   const uint32_t max_gen = opts_.max_gen_len ? opts_.max_gen_len : lim.max_seq_len - 1;
   size_t max_prompt = 0;
   for (const auto& p : prompts) max_prompt = std::max(max_prompt, p.size());
@@ -179,7 +195,10 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
   step_slots_.reserve(seqs_.size());
   step_tokens_.reserve(seqs_.size());
   step_positions_.reserve(seqs_.size());
-  for (Sequence& s : seqs_) LAC_RETURN_IF_ERROR(prefill(s));
+  for (Sequence& s : seqs_) {
+    LAC_RETURN_IF_ERROR(checkCancel());
+    LAC_RETURN_IF_ERROR(prefill(s));
+  }
   stats_.prefill_seconds = secondsSince(start_);
 
   const auto decode_start = Clock::now();
@@ -191,6 +210,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
       if (!s.done) live_.push_back(&s);
     }
     if (live_.empty()) break;
+    LAC_RETURN_IF_ERROR(checkCancel());
     LAC_RETURN_IF_ERROR(decodeStep(live_));
   }
   stats_.decode_seconds = secondsSince(decode_start);

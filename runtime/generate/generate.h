@@ -27,6 +27,7 @@
 // the prompt.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -50,6 +51,13 @@ struct GenerateOptions {
   bool echo = false;
   uint64_t seed = 0;
   std::vector<int32_t> stop_ids;    // any of them ends a sequence
+  // 0: the model's. Else a smaller cap on prompt + generated tokens (Meta's
+  // params.max_seq_len when the model was compiled for more).
+  uint32_t max_seq_len = 0;
+  // When set and it becomes true, generation stops before its next model
+  // call and returns Error::Cancelled (another thread, or the token callback,
+  // sets it).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // The sampler's share of `o` (temperature, top-p, top-k, min-p, repetition
@@ -92,7 +100,8 @@ using TokenCallback = std::function<void(const TokenEvent&)>;
 // InvalidArgument for: an empty batch, more prompts than the model's
 // max_batch, an empty prompt, a prompt longer than max_seq_len (naming the
 // prompt index and the lengths), a token id outside the vocabulary, or a bad
-// sampling option. Errors from the model are passed on.
+// sampling option (or max_seq_len above the model's). Cancelled when
+// options.cancel was set. Errors from the model are passed on.
 Result<GenerateResult> generate(engine::Model& model, const std::vector<std::vector<int32_t>>& prompts,
                                 const GenerateOptions& options, const TokenCallback& on_token = {});
 

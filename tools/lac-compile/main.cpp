@@ -9,17 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
-#include "compiler/build/llama_builder.h"
-#include "compiler/emit/emit.h"
 #include "compiler/emit/progress_bar.h"
 #include "compiler/import/reader.h"
-#include "compiler/pipeline/pipeline.h"
-#include "mlir/IR/MLIRContext.h"
-#include "llvm/Support/ThreadPool.h"
-#include "llvm/Support/raw_ostream.h"
+#include "compiler/pipeline/compile_checkpoint.h"
 #include "tools/common/cli_args.h"
 #include "tools/common/cli_number.h"
 #include "tools/lac-compile/print_model.h"
@@ -61,29 +55,6 @@ int fail(lac::Error kind, const std::string& message) {
 }
 int fail(const lac::Status& s) { return fail(s.kind, s.message); }
 
-// --chat-format: the recognized format, an explicit choice, or an error for a
-// template LAC does not know (never a silent fallback).
-lac::VoidResult applyChatFormat(lac::import::ModelSpec& spec, const std::string& choice) {
-  using lac::import::ChatFormatKind;
-  if (choice == "auto") {
-    LAC_CHECK_OR_RETURN(spec.chat.kind != ChatFormatKind::Unknown, lac::Error::Unsupported,
-                        "%s: the chat template is neither Llama 3's nor ChatML; pass --chat-format llama3, chatml "
-                        "or none",
-                        spec.chat.source.empty() ? spec.path.c_str() : spec.chat.source.c_str());
-    return {};
-  }
-  if (choice == "llama3") {
-    spec.chat.kind = ChatFormatKind::Llama3;
-  } else if (choice == "chatml") {
-    spec.chat.kind = ChatFormatKind::ChatML;
-  } else if (choice == "none") {
-    spec.chat.kind = ChatFormatKind::None;
-  } else {
-    LAC_FAIL(lac::Error::InvalidArgument, "--chat-format=%s: expected auto, llama3, chatml or none", choice.c_str());
-  }
-  return {};
-}
-
 // Writes a printed stage to `output`: stdout when it is empty or "-", else
 // the file (replaced whole: a temporary file renamed into place, as the
 // artifact is).
@@ -109,15 +80,6 @@ lac::VoidResult writeStage(const std::string& output, const std::string& text) {
     LAC_FAIL(lac::Error::IoError, "%s: cannot write (%s)", output.c_str(), ec.message().c_str());
   }
   return {};
-}
-
-std::string printModule(mlir::ModuleOp m) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  m.print(os);
-  os << "\n";
-  os.flush();
-  return text;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
@@ -174,78 +136,44 @@ int main(int argc, char** argv) {
   copts.print_ir_after_all = vm.count("print-ir-after-all") > 0;
   copts.print_memory_plan = !quiet;
 
-  if (emit != "llama-mlir" && emit != "exec-mlir" && emit != "plan-json" && emit != "artifact")
-    return fail(lac::Error::InvalidArgument,
-                "--emit=" + emit + ": expected llama-mlir, exec-mlir, plan-json or artifact");
+  auto stage = lac::pipeline::parseEmitStage(emit);
+  if (!stage.ok()) return fail(stage.status());
   const bool print_model = vm.count("print-model") > 0;
   if (!print_model && emit == "artifact" && output.empty())
     return fail(lac::Error::InvalidArgument, "no output file: add -o OUT.lac (or --emit=STAGE to print a stage)");
   if (vm.count("max-seq-len")) copts.max_seq_len = lac::cli::get<uint32_t>(vm, "max-seq-len");
   copts.max_batch = lac::cli::get<uint32_t>(vm, "max-batch");
-  if (no_weights && !weights_out.empty())
-    return fail(lac::Error::InvalidArgument, "--no-weights and --weights-out exclude each other");
 
-  // Read.
   const auto t0 = std::chrono::steady_clock::now();
-  lac::import::ReadOptions ro;
-  ro.config_only = vm.count("config-only") > 0 || no_weights;
-  auto spec = lac::import::readModel(model, ro);
-  if (!spec.ok()) return fail(spec.status());
-  if (!print_model)
-    for (const std::string& w : spec->warnings) std::cerr << "lac-compile: warning: " << w << "\n";
   if (print_model) {
+    lac::import::ReadOptions ro;
+    ro.config_only = vm.count("config-only") > 0 || no_weights;
+    auto spec = lac::import::readModel(model, ro);
+    if (!spec.ok()) return fail(spec.status());
     lac::tools::printModel(*spec, std::cout);
     return 0;
   }
-  if (auto r = applyChatFormat(*spec, chat_format); !r.ok()) return fail(r.status());
-  if (no_weights) lac::import::declareTensorsFromConfig(*spec, lac::DType::BF16);
-  if (auto r = lac::pipeline::resolveOptions(*spec, copts); !r.ok()) return fail(r.status());
 
-  // Build and optimize.
-  // MLIR runs nested passes on a thread pool of --threads threads (none for 1).
-  const int threads = lac::cli::get<int>(vm, "threads");
-  std::unique_ptr<llvm::ThreadPoolInterface> pool;
-  mlir::MLIRContext ctx(mlir::MLIRContext::Threading::DISABLED);
-  if (threads != 1) {
-    pool = std::make_unique<llvm::DefaultThreadPool>(threads == 0 ? llvm::hardware_concurrency()
-                                                                  : llvm::hardware_concurrency(threads));
-    ctx.setThreadPool(*pool);
-  }
-  lac::pipeline::loadDialects(ctx);
-  auto module = lac::build::buildLlamaModuleOrError(*spec, ctx);
-  if (!module.ok()) return fail(module.status());
-  mlir::ModuleOp m = module->get();
-  if (auto r = lac::pipeline::fuse(m, copts); !r.ok()) return fail(r.status());
-  if (emit == "llama-mlir") {
-    if (auto r = writeStage(output, printModule(m)); !r.ok()) return fail(r.status());
-    return 0;
-  }
-  if (auto r = lac::pipeline::lowerToPlannedExec(m, copts); !r.ok()) return fail(r.status());
-  if (emit == "exec-mlir") {
-    if (auto r = writeStage(output, printModule(m)); !r.ok()) return fail(r.status());
-    return 0;
-  }
-
-  lac::emit::EmitOptions eo;
-  eo.path = output;
-  if (no_weights) {
-    eo.weights = lac::emit::WeightMode::Random;
-  } else if (!weights_out.empty()) {
-    eo.weights = lac::emit::WeightMode::External;
-    eo.weights_out = weights_out;
-  }
-  if (emit == "plan-json") {
-    std::ostringstream json;
-    if (auto r = lac::emit::emitPlanJson(m, *spec, json, {}, eo); !r.ok()) return fail(r.status());
-    if (auto r = writeStage(output, json.str()); !r.ok()) return fail(r.status());
-    return 0;
-  }
-
-  // Write the artifact, with a progress bar while weights are packed.
+  // Read, build, optimize, then print the stage or write the artifact
+  // (compiler/pipeline/compile_checkpoint.h), with a progress bar while
+  // weights are packed.
+  lac::pipeline::CheckpointCompileOptions o;
+  o.compile = copts;
+  o.chat_format = chat_format;
+  o.no_weights = no_weights;
+  o.weights_out = weights_out;
+  o.threads = lac::cli::get<int>(vm, "threads");
+  o.emit = *stage;
+  o.output = output;
+  o.on_warning = [](const std::string& w) { std::cerr << "lac-compile: warning: " << w << "\n"; };
   lac::emit::ProgressBar bar("packing weights", stderr);
-  if (!quiet) eo.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  auto provider = no_weights ? lac::emit::WeightProvider{} : lac::emit::checkpointWeights(*spec);
-  if (auto r = lac::emit::emitArtifact(m, *spec, provider, eo); !r.ok()) return fail(r.status());
+  if (!quiet) o.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  auto printed = lac::pipeline::compileCheckpoint(model, o);
+  if (!printed.ok()) return fail(printed.status());
+  if (*stage != lac::pipeline::EmitStage::Artifact) {
+    if (auto r = writeStage(output, *printed); !r.ok()) return fail(r.status());
+    return 0;
+  }
   if (!quiet) {
     bar.finish();
     std::fprintf(stderr, "lac-compile: wrote %s in %.2f s\n", output.c_str(), secondsSince(t0));
