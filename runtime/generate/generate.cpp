@@ -32,19 +32,8 @@ struct Sequence {
 
 // --- Checks ---------------------------------------------------------------------------
 
-// The model's limits with options.max_seq_len applied (checked by checkInputs).
-engine::ModelLimits effectiveLimits(const engine::ModelLimits& model, const GenerateOptions& o) {
-  engine::ModelLimits lim = model;
-  if (o.max_seq_len) lim.max_seq_len = std::min(lim.max_seq_len, o.max_seq_len);
-  return lim;
-}
-
-VoidResult checkInputs(const engine::ModelLimits& model, const std::vector<std::vector<int32_t>>& prompts,
+VoidResult checkInputs(const engine::ModelLimits& lim, const std::vector<std::vector<int32_t>>& prompts,
                        const GenerateOptions& o) {
-  LAC_CHECK_OR_RETURN(o.max_seq_len <= model.max_seq_len, Error::InvalidArgument,
-                      "generate: max_seq_len %u is more than the model's %u (compile it with a larger --max-seq-len)",
-                      o.max_seq_len, model.max_seq_len);
-  const engine::ModelLimits lim = effectiveLimits(model, o);
   LAC_CHECK_OR_RETURN(!prompts.empty(), Error::InvalidArgument, "generate: no prompts");
   LAC_CHECK_OR_RETURN(prompts.size() <= lim.max_batch, Error::InvalidArgument,
                       "generate: batch of %zu prompts is larger than the model's max batch %u",
@@ -174,7 +163,7 @@ VoidResult Generator::decodeStep(std::vector<Sequence*>& live) {
 }
 
 Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& prompts) {
-  const engine::ModelLimits lim = effectiveLimits(model_.limits(), opts_);
+  const engine::ModelLimits& lim = model_.limits();
   const uint32_t max_gen = opts_.max_gen_len ? opts_.max_gen_len : lim.max_seq_len - 1;
   size_t max_prompt = 0;
   for (const auto& p : prompts) max_prompt = std::max(max_prompt, p.size());

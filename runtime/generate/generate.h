@@ -51,9 +51,6 @@ struct GenerateOptions {
   bool echo = false;
   uint64_t seed = 0;
   std::vector<int32_t> stop_ids;    // any of them ends a sequence
-  // 0: the model's. Else a smaller cap on prompt + generated tokens (Meta's
-  // params.max_seq_len when the model was compiled for more).
-  uint32_t max_seq_len = 0;
   // When set and it becomes true, generation stops before its next model
   // call and returns Error::Cancelled (another thread, or the token callback,
   // sets it).
@@ -100,7 +97,7 @@ using TokenCallback = std::function<void(const TokenEvent&)>;
 // InvalidArgument for: an empty batch, more prompts than the model's
 // max_batch, an empty prompt, a prompt longer than max_seq_len (naming the
 // prompt index and the lengths), a token id outside the vocabulary, or a bad
-// sampling option (or max_seq_len above the model's). Cancelled when
+// sampling option. Cancelled when
 // options.cancel was set. Errors from the model are passed on.
 Result<GenerateResult> generate(engine::Model& model, const std::vector<std::vector<int32_t>>& prompts,
                                 const GenerateOptions& options, const TokenCallback& on_token = {});

@@ -219,23 +219,6 @@ TEST(Generate, ASequenceDoesNotDependOnItsNeighbours) {
   EXPECT_EQ(alone->sequences[0].tokens, with2->sequences[0].tokens);
 }
 
-TEST(Generate, MaxSeqLenCapsBelowTheModels) {
-  // Meta's params.max_seq_len 6 on a model compiled for 64: total_len = min(6, 10 + 2)
-  FakeModel m(32, 1, 64);
-  GenerateOptions o = greedy(10);
-  o.max_seq_len = 6;
-  auto r = generate(m, {{1, 2}}, o);
-  ASSERT_TRUE(r.ok()) << r.message();
-  EXPECT_EQ(r->sequences[0].tokens.size(), 4u);
-  auto longp = generate(m, {{1, 2, 3, 4, 5, 6, 7}}, o);
-  EXPECT_EQ(longp.error(), Error::InvalidArgument);
-  EXPECT_NE(longp.message().find("max sequence length 6"), std::string::npos) << longp.message();
-  o.max_seq_len = 65;
-  auto more = generate(m, {{1}}, o);
-  EXPECT_EQ(more.error(), Error::InvalidArgument);
-  EXPECT_NE(more.message().find("max_seq_len 65 is more than the model's 64"), std::string::npos) << more.message();
-}
-
 TEST(Generate, CancelStopsBeforeTheNextModelCall) {
   FakeModel m(16, 2, 64);
   std::atomic<bool> cancel{false};
