@@ -36,7 +36,7 @@ done
 
 cmake -S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DLAC_BUILD_FUZZERS=ON -DLAC_BUILD_COMPILER=OFF -DLAC_BUILD_TESTS=OFF -DLAC_ENABLE_CUDA=OFF >/dev/null
+  -DLAC_BUILD_FUZZERS=ON -DLAC_BUILD_COMPILER=OFF -DLAC_BUILD_TESTS=OFF -DLAC_ENABLE_CUDA=OFF -DLAC_BUILD_PYTHON=OFF >/dev/null
 targets=()
 for src in "$SRC"/compiler/import/fuzz/*_fuzzer.cpp "$SRC"/runtime/*/fuzz/*_fuzzer.cpp; do
   name=$(basename "${src%.cpp}")

@@ -72,7 +72,7 @@ cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head
 nvidia-smi > "$res/nvidia-smi.txt" 2>&1
 
 # --- build -------------------------------------------------------------------------
-cfg=(-S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAC_BUILD_COMPILER=OFF -DLAC_ENABLE_CUDA=ON
+cfg=(-S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAC_BUILD_COMPILER=OFF -DLAC_ENABLE_CUDA=ON -DLAC_BUILD_PYTHON=OFF
      "-DCMAKE_CUDA_ARCHITECTURES=$cc")
 tests=ON
 if ! step configure 120 cmake "${cfg[@]}" -DLAC_BUILD_TESTS=ON; then

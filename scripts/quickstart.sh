@@ -10,6 +10,7 @@ bash scripts/setup.sh
 model=$(bash scripts/fetch-model.sh)
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
+bash scripts/install-python.sh "$BUILD"   # pip install . (the `lac` package; reuses the build)
 
 # The main job: compile the real checkpoint into one .lac artifact, then ask
 # it a question through lac-run's chat (the model's own ChatML format), with
@@ -20,3 +21,12 @@ cmake --build "$BUILD" -j "$(nproc)"
 question=${LAC_QUESTION:-"What is the capital of France?"}
 echo "user: $question"
 printf '%s\n' "$question" | "$BUILD"/bin/lac-run chat "$BUILD"/smollm2.lac --max-gen-len 128 --temperature 0
+
+# The same question through the Python package (Meta's Llama API, docs/PYTHON.md).
+python3 - "$BUILD"/smollm2.lac "$question" <<'EOF'
+import sys
+from lac import Llama
+with Llama.build(sys.argv[1], max_seq_len=512, max_batch_size=1, verbose=False) as generator:
+    answer = generator.chat_completion([[{"role": "user", "content": sys.argv[2]}]], temperature=0, max_gen_len=128)
+    print("assistant (from Python):", answer[0]["generation"]["content"])
+EOF

@@ -37,7 +37,7 @@ configure() {
     -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
     -DCMAKE_CXX_FLAGS="$2" -DCMAKE_C_FLAGS="$2" \
     -DCMAKE_EXE_LINKER_FLAGS="$2" -DCMAKE_SHARED_LINKER_FLAGS="$2" \
-    -DLAC_BUILD_COMPILER=OFF -DLAC_ENABLE_CUDA=OFF >/dev/null
+    -DLAC_BUILD_COMPILER=OFF -DLAC_ENABLE_CUDA=OFF -DLAC_BUILD_PYTHON=OFF >/dev/null
 }
 
 # The tests see the main build's fixtures (tiny models, tiny.lac, smollm2.lac).

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 DEB_PACKAGES=(
-  cmake ninja-build ccache g++ clang python3 python3-pip unzip time
+  cmake ninja-build ccache g++ clang python3 python3-pip python3-dev unzip time
   libgtest-dev libbenchmark-dev
   flatbuffers-compiler libflatbuffers-dev
   libboost-program-options-dev nlohmann-json3-dev libpcre2-dev
@@ -19,7 +19,10 @@ if [[ -z "${LAC_SETUP_NO_MLIR:-}" ]]; then
   # mlir-19-tools is needed: MLIR's CMake package checks mlir-tblgen exists.
   DEB_PACKAGES+=(llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools)
 fi
-PIP_PACKAGES=(numpy gguf openai selenium)  # lac-serve's tests: the official client, the browser
+# numpy gguf: tests and scripts; openai selenium: lac-serve's tests (the official
+# client, the browser); nanobind scikit_build_core pytest: the Python package
+# (pip install ., scripts/install-python.sh) and its tests.
+PIP_PACKAGES=(numpy gguf openai selenium nanobind scikit_build_core pytest)
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
