@@ -15,6 +15,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/string_view.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
@@ -60,7 +61,8 @@ Result<chat::Dialog> toDialog(const std::vector<std::pair<std::string, std::stri
 }
 
 // Calls a Python callable from a runtime callback (GIL released around it):
-// takes the GIL, and turns a Python exception into a cancel of the
+// takes the GIL, converts the C++ arguments (only then: making a Python
+// object without the GIL corrupts the interpreter), and turns a Python exception into a cancel of the
 // generation, re-raised once the runtime has returned.
 class PyCallback {
  public:
@@ -293,7 +295,7 @@ class Model {
     PyCallback cb(std::move(on_text), const_cast<std::atomic<bool>*>(o.cancel));
     generate::TextCallback tcb;
     if (cb.active())
-      tcb = [&cb](size_t seq, std::string_view text) { cb(seq, nb::str(text.data(), text.size())); };
+      tcb = [&cb](size_t seq, std::string_view text) { cb(seq, text); };  // converted once the GIL is held
     Result<std::vector<generate::CompletionOutput>> r = makeError(Error::Internal, "not run");
     {
       nb::gil_scoped_release nogil;

@@ -221,6 +221,27 @@ def test_stream_equals_the_whole_answer(smollm2):
     assert streamed == chat[0]["generation"]["content"]
 
 
+def test_stream_many_chunks_beside_a_busy_thread(smollm2):
+    # Text chunks are Python objects made on the generating thread: they must be
+    # made with the GIL held (made without it, this crashed one run in three).
+    stop = threading.Event()
+
+    def churn():
+        while not stop.is_set():
+            [str(i) for i in range(1000)]
+
+    t = threading.Thread(target=churn)
+    t.start()
+    try:
+        for _ in range(4):
+            chunks = list(smollm2.text_completion(PROMPTS[:3] + PROMPTS[:1], temperature=0, max_gen_len=96,
+                                                  stream=True))
+            assert len(chunks) > 100
+    finally:
+        stop.set()
+        t.join()
+
+
 def test_stream_closed_early_cancels(smollm2):
     it = smollm2.text_completion(["Once upon a time"], temperature=0, max_gen_len=400, stream=True)
     t0 = time.time()
