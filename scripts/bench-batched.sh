@@ -41,26 +41,7 @@ done
 [[ -f $MODEL ]] || { echo "no $MODEL: run scripts/fetch-model.sh" >&2; exit 1; }
 
 # llama-batched-bench from llama-cpp-python's vendored llama.cpp.
-LB=$CACHE/llama.cpp-build/bin/llama-batched-bench
-if [[ ! -x $LB ]]; then
-  echo "building llama-batched-bench from llama-cpp-python's sdist (once; minutes)..." >&2
-  src=$CACHE/llama.cpp-src
-  rm -rf "$src" && mkdir -p "$src"
-  # The sdist itself (pip download would build its metadata first).
-  python3 - "$src" <<'PY' >&2
-import json, sys, urllib.parse, urllib.request
-api = "https://pypi.org/pypi/llama-cpp-python/json"
-meta = json.load(urllib.request.urlopen(api))
-sdist = next(u for u in meta["urls"] if u["packagetype"] == "sdist")
-print("downloading", sdist["filename"])
-urllib.request.urlretrieve(urllib.parse.urljoin(api, sdist["url"]), sys.argv[1] + "/" + sdist["filename"])
-PY
-  tar -xzf "$src"/llama_cpp_python-*.tar.gz -C "$src"
-  vendored=$(echo "$src"/llama_cpp_python-*/vendor/llama.cpp)
-  cmake -S "$vendored" -B "$CACHE/llama.cpp-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DLLAMA_CURL=OFF -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=ON >&2
-  cmake --build "$CACHE/llama.cpp-build" --target llama-batched-bench -j "$(nproc)" >&2
-fi
+LB=$(bash scripts/bench/llamacpp-build.sh llama-batched-bench)/llama-batched-bench
 LLAMA_VERSION=$(basename "$(echo "$CACHE"/llama.cpp-src/llama_cpp_python-*)")
 
 MAXB=0

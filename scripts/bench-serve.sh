@@ -31,12 +31,7 @@ done
 BIN=${LAC_BIN:-build/bin}
 [[ -x $BIN/lac-serve && -x $BIN/lac-compile ]] || { echo "build lac-serve and lac-compile first" >&2; exit 1; }
 [[ -f $MODEL ]] || { echo "no $MODEL: run scripts/fetch-model.sh" >&2; exit 1; }
-LS=$CACHE/llama.cpp-build/bin/llama-server
-if [[ ! -x $LS ]]; then
-  [[ -d $CACHE/llama.cpp-build ]] || bash scripts/bench-batched.sh --batches 1 --rounds 1 >/dev/null
-  cmake "$CACHE/llama.cpp-build" -DLLAMA_BUILD_SERVER=ON >&2
-  cmake --build "$CACHE/llama.cpp-build" --target llama-server -j "$(nproc)" >&2
-fi
+LS=$(bash scripts/bench/llamacpp-build.sh llama-server)/llama-server
 
 CTX=512
 WORK=$(mktemp -d)

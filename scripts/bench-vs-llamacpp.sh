@@ -1,41 +1,51 @@
 #!/usr/bin/env bash
-# LAC against llama.cpp on the CPU, the same GGUF, the same work: prefill a
-# 128-token prompt in one pass, then 64 greedy tokens (63 single-token decode
-# steps). Runs alternate (llama.cpp, LAC, llama.cpp, LAC, ...) so both see the
-# same machine load; each run reports medians over --reps repetitions and the
-# script prints the median of the rounds and the LAC / llama.cpp ratios per
-# thread count. Then a 1B-class Llama 3 shape (dim 2048, 16 layers, 32/8
-# heads, ffn 8192, vocab 128256) compiled with --no-weights at q4_0 and q8_0,
-# run on random weights, against the memory roofline (lac-run bench --roofline).
+# LAC against llama.cpp on the CPU: the same GGUF files, the same work, runs
+# alternated (llama.cpp, LAC, llama.cpp, LAC, ...) so both see the same
+# machine load. llama.cpp is its own `llama-bench`, built once from the source
+# vendored in the registry package llama-cpp-python (scripts/bench/
+# llamacpp-build.sh, GGML_NATIVE=ON, cached outside the tree); LAC is
+# `lac-run bench` on the compiled artifact (default compile, default engine).
 #
-#   scripts/bench-vs-llamacpp.sh [--threads "1 2"] [--model GGUF] [--rounds 3] [--reps 3]
-#                                [--prompt-len 128] [--gen-len 64] [--no-shapes] [--no-llamacpp]
+# The files (made once into $LAC_MODEL_CACHE/bench/):
+#   smollm2-q4_1   the default model (scripts/fetch-model.sh)
+#   smollm2-q8_0   its requantized copies (scripts/bench/requantize_gguf.py)
+#   smollm2-q4_0
+#   body1b-q4_0    a Llama-3.2-1B-shaped body with random weights and SmolLM2's
+#   body1b-q8_0    vocabulary (scripts/bench/make_body_gguf.py), so both engines
+#                  read the same file
 #
-# Needs build/bin/lac-compile and build/bin/lac-run (a full build) and
-# llama-cpp-python (`pip install llama-cpp-python`; installed when missing).
-# Reports; asserts nothing.
+# Per model and thread count: prefill of a --prompt-len prompt (llama-bench
+# -p, lac-run's prefill) and --gen-len decode steps (llama-bench -n, lac-run's
+# decode), each engine's median over --reps repetitions, then the median over
+# --rounds rounds. LAC's default prefill is the precise one (two int8 passes,
+# runtime/engine/act_precision.h); its --int8-prefill speed is shown beside
+# it. The 1B rows add LAC's decode as a fraction of the memory roofline
+# (lac-run bench --roofline). Prints a markdown table (docs/BENCHMARKS.md).
+#
+#   scripts/bench-vs-llamacpp.sh [--threads "1 2"] [--rounds 2] [--reps 3]
+#                                [--models "smollm2-q4_1 smollm2-q8_0 ..."]
+#                                [--prompt-len 128] [--gen-len 64]
+#
+# Needs build/bin/lac-compile and build/bin/lac-run. Reports; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 THREADS="1 2"
-MODEL=${LAC_MODEL_CACHE:-$HOME/.cache/lac}/SmolLM2-135M-Instruct.Q4_1.gguf
-ROUNDS=3
+ROUNDS=2
 REPS=3
 PLEN=128
 GLEN=64
-SHAPES=1
-LLAMACPP=1
+MODELS="smollm2-q4_1 smollm2-q8_0 smollm2-q4_0 body1b-q4_0 body1b-q8_0"
+CACHE=${LAC_MODEL_CACHE:-$HOME/.cache/lac}
 while [[ $# -gt 0 ]]; do
   case $1 in
     --threads) THREADS=$2; shift 2 ;;
-    --model) MODEL=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
+    --models) MODELS=$2; shift 2 ;;
     --prompt-len) PLEN=$2; shift 2 ;;
     --gen-len) GLEN=$2; shift 2 ;;
-    --no-shapes) SHAPES=0; shift ;;
-    --no-llamacpp) LLAMACPP=0; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -44,70 +54,74 @@ BIN=${LAC_BIN:-build/bin}
 for t in lac-compile lac-run; do
   [[ -x $BIN/$t ]] || { echo "missing $BIN/$t: build it first (ninja -C build lac-compile lac-run)" >&2; exit 1; }
 done
-if [[ $LLAMACPP == 1 ]] && ! python3 -c "import llama_cpp" 2>/dev/null; then
-  echo "installing llama-cpp-python (builds llama.cpp; takes minutes)..." >&2
-  pip install llama-cpp-python >&2 || { echo "llama-cpp-python is not installable; use --no-llamacpp" >&2; exit 1; }
-fi
+SMOL=$CACHE/SmolLM2-135M-Instruct.Q4_1.gguf
+[[ -f $SMOL ]] || { echo "no $SMOL: run scripts/fetch-model.sh" >&2; exit 1; }
+LB=$(bash scripts/bench/llamacpp-build.sh llama-bench)/llama-bench
+
+# The GGUF files, made once.
+mkdir -p "$CACHE/bench"
+gguf_of() {
+  local m=$1 f=$CACHE/bench/$1.gguf
+  case $m in
+    smollm2-q4_1) echo "$SMOL"; return ;;
+    smollm2-*) [[ -f $f ]] || python3 scripts/bench/requantize_gguf.py "$SMOL" "$f" --type "${m#smollm2-}" >&2 ;;
+    body1b-*) [[ -f $f ]] || { echo "writing $f (random 1B-class body; a minute)..." >&2;
+                               (cd scripts/bench && python3 make_body_gguf.py "$SMOL" "$f" --type "${m#body1b-}") >&2; } ;;
+    *) echo "unknown model $m" >&2; exit 2 ;;
+  esac
+  echo "$f"
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-DRIVER=scripts/bench/llamacpp_bench.py
 median() { python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
-field() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j[sys.argv[2]]["median"] if isinstance(j[sys.argv[2]], dict) else j[sys.argv[2]])' "$1" "$2"; }
 
-# ---- the same GGUF, side by side ------------------------------------------------
-if [[ $LLAMACPP == 1 ]]; then
-  echo "model: $MODEL"
-  echo "llama.cpp: llama-cpp-python $(python3 -c 'import llama_cpp; print(llama_cpp.__version__)')"
-  "$BIN/lac-compile" "$MODEL" -o "$work/model.lac" --max-seq-len $((PLEN + GLEN + 64)) -q
-  printf '\n%-8s %-10s %12s %12s %12s %12s %9s %9s\n' threads round "llama pf/s" "lac pf/s" "llama dc/s" "lac dc/s" "pf ratio" "dc ratio"
-  for t in $THREADS; do
-    lp=(); lc=(); dp=(); dc=()
-    for r in $(seq "$ROUNDS"); do
-      python3 "$DRIVER" "$MODEL" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --repetitions "$REPS" \
-        > "$work/l.json" 2> "$work/l.err" || { cat "$work/l.err" >&2; exit 1; }  # llama.cpp logs to stderr
-      "$BIN/lac-run" bench "$work/model.lac" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --reps "$REPS" --json > "$work/c.json"
-      a=$(field "$work/l.json" prefill_tokens_per_second); b=$(field "$work/c.json" prefill_tokens_per_second)
-      c=$(field "$work/l.json" decode_tokens_per_second); d=$(field "$work/c.json" decode_tokens_per_second)
-      lp+=("$a"); lc+=("$b"); dp+=("$c"); dc+=("$d")
-      awk -v t="$t" -v r="$r" -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
-        'BEGIN{printf "%-8s %-10s %12.1f %12.1f %12.1f %12.1f %9.2f %9.2f\n", t, r, a, b, c, d, b/a, d/c}'
-    done
-    a=$(median "${lp[@]}"); b=$(median "${lc[@]}"); c=$(median "${dp[@]}"); d=$(median "${dc[@]}")
-    awk -v t="$t" -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
-      'BEGIN{printf "%-8s %-10s %12.1f %12.1f %12.1f %12.1f %9.2f %9.2f\n", t, "median", a, b, c, d, b/a, d/c}'
-  done
-  echo "(pf = prefill tok/s, dc = decode tok/s, ratio = LAC / llama.cpp: above 1 means LAC is faster)"
-fi
-
-# ---- a 1B-class Llama 3 shape on random weights, against the roofline ------------
-if [[ $SHAPES == 1 ]]; then
-  shape=$work/llama3-1b-shape
-  mkdir -p "$shape"
-  # Llama 3.2 1B's params.json: ffn = 256 * ceil(1.5 * int(2 * 4 * 2048 / 3) / 256) = 8192.
-  cat > "$shape/params.json" <<'JSON'
-{"dim": 2048, "n_layers": 16, "n_heads": 32, "n_kv_heads": 8, "vocab_size": 128256,
- "ffn_dim_multiplier": 1.5, "multiple_of": 256, "norm_eps": 1e-05, "rope_theta": 500000.0,
- "use_scaled_rope": true}
-JSON
-  ln -s "$(pwd)/${LAC_LLAMA3_TOKENIZER:-../shared/data/llama3/tokenizer.model}" "$shape/tokenizer.model" 2>/dev/null ||
-    cp "${LAC_LLAMA3_TOKENIZER:-../shared/data/llama3/tokenizer.model}" "$shape/tokenizer.model"
-  printf '\n1B-class Llama 3 shape (random weights), prompt %d, generate %d\n' "$PLEN" "$GLEN"
-  printf '%-7s %-8s %12s %12s %14s %12s %10s\n' format threads "prefill/s" "decode/s" "MiB/step" "read GB/s" "roofline"
-  for fmt in q4_0 q8_0; do
-    "$BIN/lac-compile" "$shape" --no-weights --weight-format "$fmt" --max-seq-len $((PLEN + GLEN + 64)) \
-      -o "$work/shape-$fmt.lac" -q
-    for t in $THREADS; do
-      "$BIN/lac-run" bench "$work/shape-$fmt.lac" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" \
-        --reps "$REPS" --roofline --json > "$work/s.json"
-      python3 - "$work/s.json" "$fmt" "$t" <<'PY'
+# llama-bench's JSON: one entry per test (pp then tg), avg_ts over its repetitions.
+llama_run() {  # GGUF THREADS -> "prefill decode"
+  "$LB" -m "$1" -t "$2" -p "$PLEN" -n "$GLEN" -r "$REPS" -o json 2>/dev/null | python3 -c '
 import json, sys
-j = json.load(open(sys.argv[1]))
-r = j["roofline"]
-print(f'{sys.argv[2]:<7} {sys.argv[3]:<8} {j["prefill_tokens_per_second"]["median"]:12.1f} '
-      f'{j["decode_tokens_per_second"]["median"]:12.2f} {j["decode_bytes_per_step"] / 2**20:14.1f} '
-      f'{r["read_gb_per_s"]:12.1f} {100 * r["decode_fraction"]:9.0f}%')
-PY
+rows = json.load(sys.stdin)
+pp = next(r for r in rows if r["n_prompt"] > 0 and r["n_gen"] == 0)
+tg = next(r for r in rows if r["n_gen"] > 0 and r["n_prompt"] == 0)
+print(pp["avg_ts"], tg["avg_ts"])'
+}
+lac_run() {  # ARTIFACT THREADS [extra bench flags] -> "prefill decode roofline%"
+  local a=$1 t=$2; shift 2
+  "$BIN/lac-run" bench "$a" --threads "$t" --prompt-len "$PLEN" --gen-len "$GLEN" --reps "$REPS" --json "$@" |
+    python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+r = j.get("roofline")
+print(j["prefill_tokens_per_second"]["median"], j["decode_tokens_per_second"]["median"],
+      100 * r["decode_fraction"] if r else "nan")'
+}
+
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'); ISA: $(grep -o -w 'avx2\|avx512f\|avx512bw\|avx512vl\|avx512_vnni\|avx512_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "llama.cpp: $(basename "$(echo "$CACHE"/llama.cpp-src/llama_cpp_python-*)") (vendored llama.cpp), llama-bench -p $PLEN -n $GLEN -r $REPS"
+echo "LAC: lac-run bench --prompt-len $PLEN --gen-len $GLEN --reps $REPS (median of reps); $ROUNDS alternated rounds, medians"
+echo
+echo "| model | threads | llama.cpp prefill | LAC prefill | ratio | LAC --int8-prefill | llama.cpp decode | LAC decode | ratio | LAC decode / roofline |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for m in $MODELS; do
+  g=$(gguf_of "$m")
+  "$BIN/lac-compile" "$g" -o "$work/$m.lac" -q --max-seq-len $((PLEN + GLEN + 64))
+  roof=()
+  [[ $m == body1b-* ]] && roof=(--roofline)
+  for t in $THREADS; do
+    lp=(); ld=(); cp=(); cd=(); ci=(); cr=()
+    for r in $(seq "$ROUNDS"); do
+      read -r a b < <(llama_run "$g" "$t")
+      read -r c d e < <(lac_run "$work/$m.lac" "$t" "${roof[@]}")
+      read -r f _ _ < <(lac_run "$work/$m.lac" "$t" --int8-prefill)
+      lp+=("$a"); ld+=("$b"); cp+=("$c"); cd+=("$d"); cr+=("$e"); ci+=("$f")
+      echo "  $m t=$t round $r: llama.cpp $a / $b, LAC $c / $d (int8 prefill $f)" >&2
     done
+    a=$(median "${lp[@]}"); b=$(median "${ld[@]}"); c=$(median "${cp[@]}"); d=$(median "${cd[@]}")
+    f=$(median "${ci[@]}"); e=$([[ ${cr[0]} == nan ]] && echo nan || median "${cr[@]}")
+    awk -v m="$m" -v t="$t" -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v e="$e" -v f="$f" 'BEGIN{
+      roof = (e == "nan") ? "" : sprintf("%.0f%%", e);
+      printf "| %s | %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.2f | %s |\n", m, t, a, c, c/a, f, b, d, d/b, roof}'
   done
-fi
+done
+echo
+echo "(tokens/s; ratio = LAC / llama.cpp, above 1 means LAC is faster)"

@@ -28,6 +28,14 @@ def field_value(f):
     return f.parts[f.data[0]].tolist()[0], None
 
 
+def finish(w):
+    """Writes a GGUFWriter's header, metadata and tensors, and closes it."""
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src")
@@ -57,10 +65,7 @@ def main():
             w.add_tensor(t.name, data, raw_dtype=target)
         else:
             w.add_tensor(t.name, np.asarray(t.data), raw_dtype=t.tensor_type)
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 if __name__ == "__main__":
