@@ -18,7 +18,7 @@ void matmulPrecise(const cpu::CpuContext& ctx, const kernels::MatmulArgs& a, flo
   cpu::matmul(ctx, a);  // y = W.Q(x) (+ residual)
   // r[n, in] = x - Q(x), with the kernel's own quantizer.
   cpu::parallelRows(ctx, a.n, 4, [&](int64_t t0, int64_t t1) {
-    for (int64_t t = t0; t < t1; ++t) cpu::quantizeActResidualRow(a.x + t * a.x_stride, a.in, scratch + t * a.in);
+    for (int64_t t = t0; t < t1; ++t) cpu::quantizeActResidualRow(ctx.isa, a.x + t * a.x_stride, a.in, scratch + t * a.in);
   });
   kernels::MatmulArgs b = a;  // y += W.Q(r)
   b.x = scratch;

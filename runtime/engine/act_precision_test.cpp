@@ -99,7 +99,7 @@ TEST(ActPrecision, ResidualIsWhatTheQuantizerLoses) {
   std::vector<int8_t> q(n);
   std::vector<float> d(n / 32), s(n / 32);
   cpu::quantizeActRow(cpu::detectIsa(), x.data(), n, q.data(), d.data(), s.data());
-  cpu::quantizeActResidualRow(x.data(), n, r.data());
+  cpu::quantizeActResidualRow(cpu::detectIsa(), x.data(), n, r.data());
   for (int64_t i = 0; i < n; ++i) {
     const float want = x[size_t(i)] - d[size_t(i / 32)] * float(q[size_t(i)]);
     EXPECT_NEAR(r[size_t(i)], want, 1e-6f * std::fabs(x[size_t(i)])) << i;
@@ -107,7 +107,7 @@ TEST(ActPrecision, ResidualIsWhatTheQuantizerLoses) {
   }
   // In place.
   std::vector<float> y = x;
-  cpu::quantizeActResidualRow(y.data(), n, y.data());
+  cpu::quantizeActResidualRow(cpu::detectIsa(), y.data(), n, y.data());
   EXPECT_EQ(y, r);
 }
 

@@ -28,7 +28,7 @@ void quantizeActRowRef(const float* x, int64_t n, int8_t* qs, float* d, float* s
 
 // The same d and q as quantizeActRowRef (and so as the bit-identical fast
 // path), then x - d * q.
-void quantizeActResidualRow(const float* x, int64_t n, float* r) {
+void quantizeActResidualRowRef(const float* x, int64_t n, float* r) {
   for (int64_t b = 0; b < n / kQBlock; ++b) {
     const float* xb = x + b * kQBlock;
     float* rb = r + b * kQBlock;
@@ -76,8 +76,41 @@ LAC_TARGET_AVX2 void quantizeActRowAvx2(const float* x, int64_t n, int8_t* qs, f
   }
 }
 
+// quantizeActResidualRowRef's arithmetic, 8 lanes at a time: the same max,
+// the same scalar scale, round-half-even of the same product, then a
+// separate multiply and subtract (no FMA: the reference rounds twice).
+LAC_TARGET_AVX2 void quantizeActResidualRowAvx2(const float* x, int64_t n, float* r) {
+  using namespace avx2;
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t b = 0; b < n / kQBlock; ++b) {
+    const float* xb = x + b * kQBlock;
+    __m256 v[4];
+    __m256 amax = _mm256_setzero_ps();
+    for (int k = 0; k < 4; ++k) {
+      v[k] = _mm256_loadu_ps(xb + 8 * k);
+      amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
+    }
+    const float db = hmax(amax) / 127.0f;
+    const float id = db != 0.0f ? 1.0f / db : 0.0f;
+    const __m256 vid = _mm256_set1_ps(id), vdb = _mm256_set1_ps(db);
+    for (int k = 0; k < 4; ++k) {
+      const __m256 q = _mm256_round_ps(_mm256_mul_ps(v[k], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      __m256 dq = _mm256_mul_ps(vdb, q);
+      __asm__("" : "+x"(dq));  // keep the product rounded on its own (never contracted into an FMA)
+      _mm256_storeu_ps(r + b * kQBlock + 8 * k, _mm256_sub_ps(v[k], dq));
+    }
+  }
+}
+
 }  // namespace
 #endif
+
+void quantizeActResidualRow(Isa isa, const float* x, int64_t n, float* r) {
+#if LAC_KERNELS_X86
+  if (isa >= Isa::Avx2) return quantizeActResidualRowAvx2(x, n, r);
+#endif
+  quantizeActResidualRowRef(x, n, r);
+}
 
 void quantizeActRow(Isa isa, const float* x, int64_t n, int8_t* qs, float* d, float* s) {
 #if LAC_KERNELS_X86

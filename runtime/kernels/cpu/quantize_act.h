@@ -20,7 +20,9 @@ void quantizeActRowRef(const float* x, int64_t n, int8_t* qs, float* d, float* s
 // What that quantization loses: r[j] = x[j] - d[j / 32] * qs[j], with the
 // same d and qs bit for bit (|r| <= d / 2). A quantized matmul of x plus one
 // of r is a matmul of x with ~15-bit activations (the engine's precise mode,
-// runtime/engine/act_precision.h). x, r: [n] f32 (r may alias x).
-void quantizeActResidualRow(const float* x, int64_t n, float* r);
+// runtime/engine/act_precision.h). x, r: [n] f32 (r may alias x). The fast
+// path gives bit-identical results.
+void quantizeActResidualRow(Isa isa, const float* x, int64_t n, float* r);
+void quantizeActResidualRowRef(const float* x, int64_t n, float* r);
 
 }  // namespace lac::kernels::cpu

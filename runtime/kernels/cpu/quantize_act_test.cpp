@@ -30,6 +30,23 @@ TEST(QuantizeAct, FastPathIsBitExact) {
   for (int64_t i = 0; i < n; ++i) EXPECT_LE(std::fabs(d1[i / 32] * q1[i] - x[i]), d1[i / 32] * 0.5001f);
 }
 
+TEST(QuantizeAct, ResidualFastPathIsBitExact) {
+  if (cpu::detectIsa() < Isa::Avx2) GTEST_SKIP() << "no AVX2";
+  Rng rng(5);
+  const int64_t n = 32 * 41;
+  std::vector<float> x = rng.uniform(n, -7.0f, 7.0f);
+  for (int j = 0; j < 32; ++j) x[96 + j] = 0.0f;  // an all-zero block
+  for (int j = 0; j < 32; ++j) x[160 + j] = 1e-30f * float(j - 16);  // tiny values
+  x[7] = 127.5f / 127.0f * 7.0f;  // a tie
+  std::vector<float> r1(n), r2(n);
+  cpu::quantizeActResidualRowRef(x.data(), n, r1.data());
+  cpu::quantizeActResidualRow(Isa::Avx2, x.data(), n, r2.data());
+  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(r1[i], r2[i]) << i;  // bit for bit (no -0/+0 confusion: compared as floats)
+  std::vector<float> y = x;  // in place
+  cpu::quantizeActResidualRow(Isa::Avx2, y.data(), n, y.data());
+  EXPECT_EQ(y, r2);
+}
+
 TEST(Dequantize, FastPathMatchesReference) {
   if (cpu::detectIsa() < Isa::Avx2) GTEST_SKIP() << "no AVX2";
   Rng rng(4);
