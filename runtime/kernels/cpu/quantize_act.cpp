@@ -102,6 +102,24 @@ LAC_TARGET_AVX2 void quantizeActResidualRowAvx2(const float* x, int64_t n, float
   }
 }
 
+// quantizeActRowAvx2's arithmetic on 16 lanes (a block is two registers);
+// the saturating narrowing keeps lane order, and |q| <= 127 never saturates.
+LAC_TARGET_AVX512 void quantizeActRowAvx512(const float* x, int64_t n, int8_t* qs, float* d, float* s) {
+  for (int64_t b = 0; b < n / kQBlock; ++b) {
+    const float* xb = x + b * kQBlock;
+    const __m512 v0 = _mm512_loadu_ps(xb), v1 = _mm512_loadu_ps(xb + 16);
+    const float db = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1))) / 127.0f;
+    const float id = db != 0.0f ? 1.0f / db : 0.0f;
+    const __m512 vid = _mm512_set1_ps(id);
+    const __m512i q0 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(v0, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512i q1 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(v1, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + b * kQBlock), _mm512_cvtsepi32_epi8(q0));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(qs + b * kQBlock + 16), _mm512_cvtsepi32_epi8(q1));
+    d[b] = db;
+    s[b] = db * static_cast<float>(_mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1)));
+  }
+}
+
 }  // namespace
 #endif
 
@@ -114,6 +132,7 @@ void quantizeActResidualRow(Isa isa, const float* x, int64_t n, float* r) {
 
 void quantizeActRow(Isa isa, const float* x, int64_t n, int8_t* qs, float* d, float* s) {
 #if LAC_KERNELS_X86
+  if (isa >= Isa::Avx512) return quantizeActRowAvx512(x, n, qs, d, s);
   if (isa >= Isa::Avx2) return quantizeActRowAvx2(x, n, qs, d, s);
 #endif
   quantizeActRowRef(x, n, qs, d, s);

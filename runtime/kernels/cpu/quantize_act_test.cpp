@@ -13,21 +13,25 @@ using cpu::Isa;
 
 TEST(QuantizeAct, FastPathIsBitExact) {
   if (cpu::detectIsa() < Isa::Avx2) GTEST_SKIP() << "no AVX2";
-  Rng rng(3);
-  const int64_t n = 32 * 37;
-  std::vector<float> x = rng.uniform(n, -5.0f, 5.0f);
-  for (int j = 0; j < 32; ++j) x[64 + j] = 0.0f;  // an all-zero block
-  x[5] = 127.5f / 127.0f * 5.0f;                   // ties
-  std::vector<int8_t> q1(n), q2(n);
-  std::vector<float> d1(n / 32), d2(n / 32), s1(n / 32), s2(n / 32);
-  cpu::quantizeActRowRef(x.data(), n, q1.data(), d1.data(), s1.data());
-  cpu::quantizeActRow(Isa::Avx2, x.data(), n, q2.data(), d2.data(), s2.data());
-  EXPECT_EQ(q1, q2);
-  EXPECT_EQ(d1, d2);
-  EXPECT_EQ(s1, s2);
-  EXPECT_EQ(d1[2], 0.0f);
-  // Round trip within half a step.
-  for (int64_t i = 0; i < n; ++i) EXPECT_LE(std::fabs(d1[i / 32] * q1[i] - x[i]), d1[i / 32] * 0.5001f);
+  for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+    if (cpu::detectIsa() < isa) continue;  // every ISA this machine has
+    SCOPED_TRACE(isa == Isa::Avx2 ? "avx2" : "avx512");
+    Rng rng(3);
+    const int64_t n = 32 * 37;
+    std::vector<float> x = rng.uniform(n, -5.0f, 5.0f);
+    for (int j = 0; j < 32; ++j) x[64 + j] = 0.0f;  // an all-zero block
+    x[5] = 127.5f / 127.0f * 5.0f;                   // ties
+    std::vector<int8_t> q1(n), q2(n);
+    std::vector<float> d1(n / 32), d2(n / 32), s1(n / 32), s2(n / 32);
+    cpu::quantizeActRowRef(x.data(), n, q1.data(), d1.data(), s1.data());
+    cpu::quantizeActRow(isa, x.data(), n, q2.data(), d2.data(), s2.data());
+    EXPECT_EQ(q1, q2);
+    EXPECT_EQ(d1, d2);
+    EXPECT_EQ(s1, s2);
+    EXPECT_EQ(d1[2], 0.0f);
+    // Round trip within half a step.
+    for (int64_t i = 0; i < n; ++i) EXPECT_LE(std::fabs(d1[i / 32] * q1[i] - x[i]), d1[i / 32] * 0.5001f);
+  }
 }
 
 TEST(QuantizeAct, ResidualFastPathIsBitExact) {
