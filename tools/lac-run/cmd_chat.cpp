@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "runtime/chat/dialog_json.h"
+#include "runtime/generate/completion.h"
+#include "runtime/generate/plan_tokenizer.h"
 #include "tools/lac-run/common.h"
 #include "tools/lac-run/json_out.h"
 
@@ -19,6 +21,7 @@ constexpr const char* kUsage = R"(lac-run chat — chat with an instruction-tune
 Usage:
   lac-run chat MODEL.lac [--system TEXT] [options]          interactive
   lac-run chat MODEL.lac --dialogs FILE.json [--json] [options]
+  lac-run chat MODEL.lac --dialogs FILE.json --print-prompt [--json]
 
 Interactive: each line on stdin is a user message; the answer streams back and
 the conversation is kept. `/exit` or end of input ends it.
@@ -28,10 +31,15 @@ dialogs, each a list of {"role": "system"|"user"|"assistant", "content": ...}
 messages: an optional system message, then user and assistant alternating,
 ending with a user message. All dialogs run as one batch.
 
+--print-prompt prints each dialog's prompt as the model's chat format renders
+it (special tokens as their text) and generates nothing; with --json, the
+prompt text and its token ids. No engine is started.
+
 Examples:
   lac-run chat smollm2.lac --system "Answer in one sentence."
   echo 'What is 2+2?' | lac-run chat smollm2.lac --temperature 0
   lac-run chat llama3.lac --dialogs dialogs.json --json --max-gen-len 256
+  lac-run chat smollm2.lac --dialogs dialogs.json --print-prompt
 
 Options)";
 
@@ -72,6 +80,34 @@ int runDialogs(generate::LoadedModel& m, const std::vector<chat::Dialog>& dialog
   return 0;
 }
 
+// --print-prompt: the rendered prompts, from the artifact's tokenizer and
+// chat format alone.
+int printPrompts(const std::string& path, const std::vector<chat::Dialog>& dialogs, bool json) {
+  auto a = openArtifact(path);
+  if (!a.ok()) return fail(a.status());
+  auto tok = loadTokenizer(*a);
+  if (!tok.ok()) return fail(tok.status());
+  generate::LoadedModel m{a->name(), std::move(tok).value(), generate::chatTemplateFromPlan(a->plan()), {}, {},
+                          nullptr};
+  if (!m.chat) return fail(Error::InvalidArgument, path + ": the model has no chat format (use lac-run complete)");
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < dialogs.size(); ++i) {
+    auto segments = chat::formatDialog(*m.chat, dialogs[i]);
+    if (!segments.ok()) return fail(segments.error(), "dialog " + std::to_string(i) + ": " + segments.message());
+    std::string text;
+    for (const chat::PromptSegment& seg : *segments) text += seg.text;
+    if (!json) {
+      std::cout << text << "\n==================================\n";
+      continue;
+    }
+    auto ids = generate::encodeChatPrompt(m, dialogs[i]);
+    if (!ids.ok()) return fail(ids.error(), "dialog " + std::to_string(i) + ": " + ids.message());
+    arr.push_back({{"prompt", text}, {"token_ids", *ids}});
+  }
+  if (json) std::cout << arr.dump(2) << "\n";
+  return 0;
+}
+
 int runInteractive(generate::LoadedModel& m, const generate::GenerateOptions& opts, const std::string& system) {
   chat::Dialog dialog;
   if (!system.empty()) dialog.push_back({chat::Role::System, system});
@@ -109,6 +145,7 @@ int cmdChat(int argc, char** argv) {
       ("system", po::value<std::string>()->default_value(""), "system message (interactive)")
       ("dialogs", po::value<std::string>(), "run the dialogs in FILE.json instead of reading stdin")
       ("json", "print the results as JSON (with --dialogs)")
+      ("print-prompt", "print each dialog's rendered prompt (with --dialogs) and generate nothing")
       ("threads", cli::number<int>(0, 4096)->default_value(0), "CPU threads; 0 = all cores");
   visible.add(samplingOptions(false));
   po::variables_map vm;
@@ -126,7 +163,10 @@ int cmdChat(int argc, char** argv) {
     dialogs = std::move(d).value();
   } else if (vm.count("json")) {
     return fail(Error::InvalidArgument, "--json needs --dialogs (see lac-run chat --help)");
+  } else if (vm.count("print-prompt")) {
+    return fail(Error::InvalidArgument, "--print-prompt needs --dialogs (see lac-run chat --help)");
   }
+  if (vm.count("print-prompt")) return printPrompts(vm["model"].as<std::string>(), dialogs, vm.count("json") > 0);
 
   auto loaded = loadModel(vm["model"].as<std::string>(), {cli::get<int>(vm, "threads"), 0});
   if (!loaded.ok()) return fail(loaded.status());
