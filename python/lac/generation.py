@@ -215,8 +215,10 @@ class Llama:
         if stop_tokens is not None:
             opts.stop_ids = [int(t) for t in stop_tokens]
         results = self.model.generate(prompts, opts)
-        tokens = [list(r[0]) for r in results]
-        return tokens, ([list(r[1]) for r in results] if logprobs else None)
+        # max_gen_len 0 (run as 1, see _options): Meta returns the prompt with echo, else nothing
+        keep = [len(p) if echo else 0 for p in prompts] if max_gen_len == 0 else [None] * len(prompts)
+        tokens = [list(r[0][:k]) for r, k in zip(results, keep)]
+        return tokens, ([list(r[1][:k]) for r, k in zip(results, keep)] if logprobs else None)
 
     def text_completion(
         self,
@@ -236,9 +238,17 @@ class Llama:
         """Meta's text_completion; with stream=True, an iterator of StreamChunk(index, text) instead."""
         prompts = _strings("prompts", prompts)
         opts = self._options(temperature, top_p, max_gen_len, logprobs, echo, top_k, min_p, repetition_penalty, seed)
-        if stream:
+        if max_gen_len == 0:  # Meta's: the prompt with echo, else nothing (checked as any call)
+            ids = [self.model.encode_text_prompt(p) for p in prompts]
+            tokens, lps = self.generate(ids, 0, temperature, top_p, logprobs, echo, top_k=top_k, min_p=min_p,
+                                        repetition_penalty=repetition_penalty, seed=opts.seed)
+            if stream:
+                return iter(())
+            outs = [_runtime_completion(self.tokenizer, t, lp) for t, lp in zip(tokens, lps or [[]] * len(tokens))]
+        elif stream:
             return self._stream(lambda on_text, cancel: self.model.text_completion(prompts, opts, on_text, cancel))
-        outs = self.model.text_completion(prompts, opts)
+        else:
+            outs = self.model.text_completion(prompts, opts)
         if logprobs:
             return [{"generation": o.generation, "tokens": list(o.pieces), "logprobs": list(o.logprobs)} for o in outs]
         return [{"generation": o.generation} for o in outs]
@@ -262,9 +272,22 @@ class Llama:
             raise TypeError(f"dialogs must be a list of dialogs, got {type(dialogs).__name__}")
         msgs = [dialog_messages(d, i) for i, d in enumerate(dialogs)]
         opts = self._options(temperature, top_p, max_gen_len, logprobs, False, top_k, min_p, repetition_penalty, seed)
-        if stream:
+        if max_gen_len == 0:  # Meta's: an empty answer (the dialogs are checked as in any call)
+            ids = []
+            for i, m in enumerate(msgs):
+                try:
+                    ids.append(list(self.model.encode_dialog(m)))
+                except ValueError as e:
+                    raise ValueError(f"dialog {i}: {str(e).removeprefix('dialog, ')}") from None
+            self.generate(ids, 0, temperature, top_p, top_k=top_k, min_p=min_p,
+                          repetition_penalty=repetition_penalty, seed=opts.seed)
+            if stream:
+                return iter(())
+            outs = [_runtime_completion(self.tokenizer, [], []) for _ in msgs]
+        elif stream:
             return self._stream(lambda on_text, cancel: self.model.chat_completion(msgs, opts, on_text, cancel))
-        outs = self.model.chat_completion(msgs, opts)
+        else:
+            outs = self.model.chat_completion(msgs, opts)
         if logprobs:
             return [
                 {
@@ -304,7 +327,9 @@ class Llama:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
         if max_gen_len is None:
             max_gen_len = self.model.max_seq_len - 1  # Meta's default
-        o.max_gen_len = _int_arg("max_gen_len", max_gen_len, 1, 1 << 31)
+        # 0 generates nothing (Meta's); the runtime's 0 means "the default", so
+        # it runs 1 and the callers drop that token.
+        o.max_gen_len = max(1, _int_arg("max_gen_len", max_gen_len, 0, 1 << 31))
         o.logprobs = bool(logprobs)
         o.echo = bool(echo)
         o.top_k = _int_arg("top_k", top_k, 0, 1 << 31)
@@ -348,6 +373,17 @@ class Llama:
                 worker.join()
 
         return consume()
+
+
+class _Completion(NamedTuple):
+    generation: str
+    pieces: List[str]
+    logprobs: List[float]
+
+
+def _runtime_completion(tokenizer: Tokenizer, tokens: List[int], logprobs: List[float]) -> _Completion:
+    """What lac._runtime's completions hold, for tokens decided in Python."""
+    return _Completion(tokenizer.decode(tokens), [tokenizer.decode([t]) for t in tokens], list(logprobs))
 
 
 def _check_tokenizer_file(path: str, ckpt_dir: str, tokenizer: Tokenizer) -> None:

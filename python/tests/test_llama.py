@@ -103,6 +103,22 @@ def test_text_completion_shapes(tiny):
     assert echo[0]["generation"].startswith("<|begin_of_text|>a")  # Meta's decode shows the BOS too
 
 
+def test_max_gen_len_zero_is_metas(tiny):
+    prompt = tiny.tokenizer.encode("hello there", bos=True, eos=False)
+    assert tiny.generate([prompt], max_gen_len=0) == ([[]], None)
+    tokens, lps = tiny.generate([prompt], max_gen_len=0, echo=True, logprobs=True)
+    assert tokens == [prompt] and len(lps[0]) == len(prompt) and lps[0][0] == 0.0
+    assert tiny.text_completion(["hello"], max_gen_len=0) == [{"generation": ""}]
+    echo = tiny.text_completion(["hello"], max_gen_len=0, echo=True, logprobs=True)
+    assert echo[0]["generation"] == "<|begin_of_text|>hello" and len(echo[0]["tokens"]) == len(echo[0]["logprobs"])
+    assert tiny.chat_completion(DIALOGS[:2], max_gen_len=0) == [{"generation": {"role": "assistant", "content": ""}}] * 2
+    assert list(tiny.text_completion(["hello"], max_gen_len=0, stream=True)) == []
+    with pytest.raises(ValueError, match="max_gen_len must be between 0"):
+        tiny.generate([prompt], max_gen_len=-1)
+    with pytest.raises(ValueError, match="dialog 0: message 0: role 'assistant' where 'user' was expected"):
+        tiny.chat_completion([[{"role": "assistant", "content": "b"}]], max_gen_len=0)
+
+
 def test_default_max_gen_len_is_metas(tiny):
     # max_gen_len=None -> max_seq_len - 1, bounded by total_len = max_seq_len
     tokens, _ = tiny.generate([[tiny.tokenizer.bos_id]], max_gen_len=tiny.model.max_seq_len - 1, temperature=0,
