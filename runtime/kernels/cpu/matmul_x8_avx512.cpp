@@ -10,6 +10,12 @@
 #include "runtime/kernels/cpu/matmul_tiles.h"
 #include "runtime/kernels/cpu/matmul_x8_common.h"
 
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() (a self-
+// initialized variable), which -Wmaybe-uninitialized reports at every use.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #if LAC_KERNELS_X86
 
 namespace lac::kernels::cpu {

@@ -4,6 +4,12 @@
 
 #include "runtime/kernels/cpu/simd_avx2.h"
 
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() (a self-
+// initialized variable), which -Wmaybe-uninitialized reports at every use.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 namespace lac::kernels::cpu {
 
 // ---- scalar reference -------------------------------------------------------
@@ -45,25 +51,40 @@ void quantizeActResidualRowRef(const float* x, int64_t n, float* r) {
 #if LAC_KERNELS_X86
 namespace {
 
+// One block of 32 activations in 4 registers, with the reference's scale d
+// = max|x| / 127 and its inverse (0 for an all-zero block).
+struct BlockAvx2 {
+  __m256 v[4];
+  float d, id;
+};
+
+LAC_TARGET_AVX2 inline BlockAvx2 loadBlockAvx2(const float* xb) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  BlockAvx2 blk;
+  __m256 amax = _mm256_setzero_ps();
+  for (int k = 0; k < 4; ++k) {
+    blk.v[k] = _mm256_loadu_ps(xb + 8 * k);
+    amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, blk.v[k]));
+  }
+  blk.d = avx2::hmax(amax) / 127.0f;
+  blk.id = blk.d != 0.0f ? 1.0f / blk.d : 0.0f;
+  return blk;
+}
+
+// round-half-even(v[k] / d) as floats, computed as v[k] * (1/d).
+LAC_TARGET_AVX2 inline __m256 roundedAvx2(const BlockAvx2& blk, int k) {
+  return _mm256_round_ps(_mm256_mul_ps(blk.v[k], _mm256_set1_ps(blk.id)),
+                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
 LAC_TARGET_AVX2 void quantizeActRowAvx2(const float* x, int64_t n, int8_t* qs, float* d,
                                         float* s) {
   using namespace avx2;
-  const __m256 sign = _mm256_set1_ps(-0.0f);
   for (int64_t b = 0; b < n / kQBlock; ++b) {
-    const float* xb = x + b * kQBlock;
-    __m256 v[4];
-    __m256 amax = _mm256_setzero_ps();
-    for (int k = 0; k < 4; ++k) {
-      v[k] = _mm256_loadu_ps(xb + 8 * k);
-      amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
-    }
-    float db = hmax(amax) / 127.0f;
-    float id = db != 0.0f ? 1.0f / db : 0.0f;
-    __m256 vid = _mm256_set1_ps(id);
+    const BlockAvx2 blk = loadBlockAvx2(x + b * kQBlock);
+    const float db = blk.d;
     __m256i q[4];
-    for (int k = 0; k < 4; ++k)
-      q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], vid),
-                                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    for (int k = 0; k < 4; ++k) q[k] = _mm256_cvtps_epi32(roundedAvx2(blk, k));
     int sum = hsumI32(_mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3])));
     // i32 -> i8 keeping order: packs interleave 128-bit lanes, the permute undoes it.
     __m256i p16a = _mm256_packs_epi32(q[0], q[1]);
@@ -80,24 +101,13 @@ LAC_TARGET_AVX2 void quantizeActRowAvx2(const float* x, int64_t n, int8_t* qs, f
 // the same scalar scale, round-half-even of the same product, then a
 // separate multiply and subtract (no FMA: the reference rounds twice).
 LAC_TARGET_AVX2 void quantizeActResidualRowAvx2(const float* x, int64_t n, float* r) {
-  using namespace avx2;
-  const __m256 sign = _mm256_set1_ps(-0.0f);
   for (int64_t b = 0; b < n / kQBlock; ++b) {
-    const float* xb = x + b * kQBlock;
-    __m256 v[4];
-    __m256 amax = _mm256_setzero_ps();
+    const BlockAvx2 blk = loadBlockAvx2(x + b * kQBlock);
+    const __m256 vdb = _mm256_set1_ps(blk.d);
     for (int k = 0; k < 4; ++k) {
-      v[k] = _mm256_loadu_ps(xb + 8 * k);
-      amax = _mm256_max_ps(amax, _mm256_andnot_ps(sign, v[k]));
-    }
-    const float db = hmax(amax) / 127.0f;
-    const float id = db != 0.0f ? 1.0f / db : 0.0f;
-    const __m256 vid = _mm256_set1_ps(id), vdb = _mm256_set1_ps(db);
-    for (int k = 0; k < 4; ++k) {
-      const __m256 q = _mm256_round_ps(_mm256_mul_ps(v[k], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      __m256 dq = _mm256_mul_ps(vdb, q);
+      __m256 dq = _mm256_mul_ps(vdb, roundedAvx2(blk, k));
       __asm__("" : "+x"(dq));  // keep the product rounded on its own (never contracted into an FMA)
-      _mm256_storeu_ps(r + b * kQBlock + 8 * k, _mm256_sub_ps(v[k], dq));
+      _mm256_storeu_ps(r + b * kQBlock + 8 * k, _mm256_sub_ps(blk.v[k], dq));
     }
   }
 }
