@@ -101,7 +101,7 @@ class Tokenizer:
             return list(self._model.encode(s, bool(bos), bool(eos), True))
         # Some specials only: split on them (longest first), the rest is plain text.
         pattern = re.compile("|".join(re.escape(t) for t in sorted(allowed, key=len, reverse=True)))
-        ids: List[int] = [self.bos_id] if bos else []
+        ids: List[int] = list(self._model.encode("", bool(bos), False, False))  # [BOS] or [] (raises if none)
         pos = 0
         for m in pattern.finditer(s):
             if m.start() > pos:
@@ -111,7 +111,7 @@ class Tokenizer:
         if pos < len(s):
             ids += self._model.encode(s[pos:], False, False, False)
         if eos:
-            ids.append(self.eos_id)
+            ids += self._model.encode("", False, True, False)
         return ids
 
     def decode(self, t: Sequence[int]) -> str:
