@@ -61,8 +61,8 @@ run() {
   "$bin" -seed="$seed" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$crashes/" "$corpus" >"$OUT/$short.log" 2>&1 || status=FAILED
   local execs cov n
-  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$OUT/$short.log" | grep -Eo '[0-9]+$' | tail -1)
-  cov=$(grep -Eo 'cov: [0-9]+' "$OUT/$short.log" | tail -1 | grep -Eo '[0-9]+')
+  execs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$OUT/$short.log" | grep -Eo '[0-9]+$' | tail -1 || true)
+  cov=$(grep -Eo 'cov: [0-9]+' "$OUT/$short.log" | tail -1 | grep -Eo '[0-9]+' || true)
   n=$(find "$crashes" -type f | wc -l)
   echo "${execs:-0} ${cov:-0} $n $status" >"$OUT/$short.result"
 }

@@ -206,6 +206,15 @@ class Interpreter {
     }
   }
 
+  // Macros keep their defining scope alive and namespaces may hold
+  // themselves (ns.me = ns): break those reference cycles when the render ends.
+  ~Interpreter() {
+    for (const ScopePtr& s : closures_) s->vars.clear();
+    for (const Value& n : namespaces_) n.entries().items.clear();
+  }
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
   std::string run(const Body& body) {
     auto top = std::make_shared<Scope>();
     top->parent = globals_;
@@ -250,7 +259,10 @@ class Interpreter {
       return d;
     };
     g["dict"] = Value::callable("dict", [mapping](CallArgs& a) { return Value::dict(mapping(a, "dict")); });
-    g["namespace"] = Value::callable("namespace", [mapping](CallArgs& a) { return Value::ns(mapping(a, "namespace")); });
+    g["namespace"] = Value::callable("namespace", [this, mapping](CallArgs& a) {
+      namespaces_.push_back(Value::ns(mapping(a, "namespace")));
+      return namespaces_.back();
+    });
     g["raise_exception"] = Value::callable("raise_exception", [](CallArgs& a) -> Value {
       fail("raise_exception", a.pos.empty() ? std::string("raise_exception() called") : a.pos[0].str());
     });
@@ -410,6 +422,7 @@ class Interpreter {
   Value makeMacro(const Stmt& s, const ScopePtr& closure) {
     const Stmt* stmt = &s;
     const std::string name = s.kind == Stmt::Kind::Macro ? s.name : "caller";
+    closures_.push_back(closure);
     return Value::callable(name, [this, stmt, closure, name](CallArgs& a) {
       if (++depth_ > kMaxDepth) fail("recursion", "macro recursion is too deep");
       auto scope = std::make_shared<Scope>();
@@ -581,6 +594,8 @@ class Interpreter {
 
   RenderOptions opt_;
   ScopePtr globals_;
+  std::vector<ScopePtr> closures_;
+  std::vector<Value> namespaces_;
   int depth_ = 0;
   int64_t steps_ = 0;
 };

@@ -111,7 +111,8 @@ void write(std::string& out, const Value& v, const JsonStyle& st, int depth) {
   }
 }
 
-Value convert(const nlohmann::ordered_json& j) {
+Value convert(const nlohmann::ordered_json& j, int depth = 0) {
+  if (depth > 256) fail("invalid JSON", "nested deeper than 256 levels");
   switch (j.type()) {
     case nlohmann::ordered_json::value_t::null: return Value::none();
     case nlohmann::ordered_json::value_t::boolean: return Value::boolean(j.get<bool>());
@@ -122,12 +123,12 @@ Value convert(const nlohmann::ordered_json& j) {
     case nlohmann::ordered_json::value_t::string: return Value::string(j.get<std::string>());
     case nlohmann::ordered_json::value_t::array: {
       List items;
-      for (const auto& e : j) items.push_back(convert(e));
+      for (const auto& e : j) items.push_back(convert(e, depth + 1));
       return Value::list(std::move(items));
     }
     case nlohmann::ordered_json::value_t::object: {
       Dict d;
-      for (const auto& [k, e] : j.items()) d.set(Value::string(k), convert(e));
+      for (const auto& [k, e] : j.items()) d.set(Value::string(k), convert(e, depth + 1));
       return Value::dict(std::move(d));
     }
     default: return Value::none();
