@@ -25,7 +25,7 @@ from typing import Callable, Optional
 from . import _runtime
 
 # Bump when the compiler's output for the same input and options changes.
-ARTIFACT_CACHE_VERSION = "lac-0.1.0/1"
+ARTIFACT_CACHE_VERSION = "lac-0.1.0/2"  # /2: the checkpoint's Jinja chat template by default
 
 
 @dataclass

@@ -12,6 +12,7 @@ min_p, repetition_penalty, a per-call seed, close() / `with`.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import sys
@@ -266,17 +267,26 @@ class Llama:
         min_p: float = 0.0,
         repetition_penalty: float = 1.0,
         seed: Optional[int] = None,
+        chat_template_kwargs: Optional[dict] = None,
     ) -> Union[List[ChatPrediction], Iterator[StreamChunk]]:
-        """Meta's chat_completion, in the model's chat format; stream=True yields StreamChunk(index, text)."""
+        """Meta's chat_completion, in the model's chat format; stream=True yields StreamChunk(index, text).
+
+        chat_template_kwargs: extra variables for the model's Jinja chat template
+        (as transformers' apply_chat_template takes them), e.g. {"date_string": "7 Dec 2026"}.
+        """
         if isinstance(dialogs, (str, bytes, dict)) or not isinstance(dialogs, Sequence):
             raise TypeError(f"dialogs must be a list of dialogs, got {type(dialogs).__name__}")
         msgs = [dialog_messages(d, i) for i, d in enumerate(dialogs)]
         opts = self._options(temperature, top_p, max_gen_len, logprobs, False, top_k, min_p, repetition_penalty, seed)
+        if chat_template_kwargs is not None:
+            if not isinstance(chat_template_kwargs, dict):
+                raise TypeError(f"chat_template_kwargs must be a dict, got {type(chat_template_kwargs).__name__}")
+            opts.chat_template_kwargs = json.dumps(chat_template_kwargs)
         if max_gen_len == 0:  # Meta's: an empty answer (the dialogs are checked as in any call)
             ids = []
             for i, m in enumerate(msgs):
                 try:
-                    ids.append(list(self.model.encode_dialog(m)))
+                    ids.append(list(self.model.encode_dialog(m, opts.chat_template_kwargs)))
                 except ValueError as e:
                     raise ValueError(f"dialog {i}: {str(e).removeprefix('dialog, ')}") from None
             self.generate(ids, 0, temperature, top_p, top_k=top_k, min_p=min_p,

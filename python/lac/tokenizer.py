@@ -126,8 +126,8 @@ class Tokenizer:
 class ChatFormat:
     """The model's chat format: encode_dialog_prompt(dialog) -> the prompt's token ids.
 
-    Llama 3 models use Meta's header format (token-exact with Meta's ChatFormat);
-    ChatML models (SmolLM2-Instruct) their own template.
+    Meta-format Llama 3 checkpoints use Meta's header format (token-exact with
+    Meta's ChatFormat); others the checkpoint's own Jinja chat template.
     """
 
     def __init__(self, tokenizer: Tokenizer):
@@ -153,7 +153,9 @@ class ChatFormat:
 
     def _require_llama3(self) -> None:
         fmt = self.tokenizer._model.chat_format
-        if fmt != "llama3":
+        # Meta's header format needs Meta's header tokens: a llama3 artifact,
+        # or one that carries its own (Llama 3) template over that vocabulary.
+        if fmt != "llama3" and not (fmt == "jinja" and "<|start_header_id|>" in self.tokenizer.special_tokens):
             raise _runtime.UnsupportedError(
                 f"encode_header/encode_message are Llama 3's header format; this model's chat format is {fmt} "
                 f"(use encode_dialog_prompt)"

@@ -136,7 +136,12 @@ class Model {
   std::string chatFormat() const {
     const auto& c = loaded().chat;
     if (!c) return "none";
-    return c->kind == chat::ChatFormatKind::Llama3 ? "llama3" : "chatml";
+    switch (c->kind) {
+      case chat::ChatFormatKind::Llama3: return "llama3";
+      case chat::ChatFormatKind::ChatML: return "chatml";
+      case chat::ChatFormatKind::Jinja: return "jinja";
+    }
+    return "none";
   }
   std::tuple<float, float, uint32_t> defaults() const {
     const auto& d = loaded().defaults;
@@ -179,9 +184,12 @@ class Model {
   std::vector<int32_t> encodeTextPrompt(const std::string& text) const {
     return unwrap(generate::encodeTextPrompt(loaded(), text));
   }
-  std::vector<int32_t> encodeDialog(const std::vector<std::pair<std::string, std::string>>& messages) const {
+  std::vector<int32_t> encodeDialog(const std::vector<std::pair<std::string, std::string>>& messages,
+                                    const std::string& chat_template_kwargs) const {
     chat::Dialog d = unwrap(toDialog(messages, 0));
-    return unwrap(generate::encodeChatPrompt(loaded(), d));
+    chat::ChatContext ctx;
+    ctx.template_kwargs_json = chat_template_kwargs;
+    return unwrap(generate::encodeChatPrompt(loaded(), d, ctx));
   }
 
   // --- Generation -----------------------------------------------------------------
@@ -354,7 +362,9 @@ NB_MODULE(_runtime, m) {
       .def_rw("logprobs", &GenerateOptions::logprobs)
       .def_rw("echo", &GenerateOptions::echo)
       .def_rw("seed", &GenerateOptions::seed)
-      .def_rw("stop_ids", &GenerateOptions::stop_ids, "empty: the model's stop tokens");
+      .def_rw("stop_ids", &GenerateOptions::stop_ids, "empty: the model's stop tokens")
+      .def_rw("chat_template_kwargs", &GenerateOptions::chat_template_kwargs,
+              "JSON object text: extra variables for a Jinja chat template");
 
   nb::class_<Completion>(m, "Completion", "One generated text with its tokens.")
       .def_ro("generation", &Completion::generation)
@@ -386,7 +396,7 @@ NB_MODULE(_runtime, m) {
       .def("token_bytes", &Model::tokenBytes, nb::arg("id"))
       .def("special_tokens", &Model::specialTokens, "{text: id} of every special token")
       .def("encode_text_prompt", &Model::encodeTextPrompt, nb::arg("text"), "ids as text_completion builds them")
-      .def("encode_dialog", &Model::encodeDialog, nb::arg("messages"),
+      .def("encode_dialog", &Model::encodeDialog, nb::arg("messages"), nb::arg("chat_template_kwargs") = "",
            "ids as chat_completion builds them, from [(role, content), ...]")
       .def("generate", &Model::generate, nb::arg("prompts"), nb::arg("options"), nb::arg("on_token").none() = nb::none(),
            nb::arg("cancel").none() = nb::none(),

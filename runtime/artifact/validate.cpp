@@ -97,9 +97,14 @@ VoidResult checkTokenizer(const plan::Plan& p, const char* n) {
   const uint32_t vocab = p.config()->vocab_size();
   if (p.stop_token_ids() != nullptr)
     for (uint32_t id : *p.stop_token_ids()) LAC_RETURN_IF_ERROR(checkTokenId(id, vocab, n, "stop token id"));
-  if (const plan::ChatFormat* chat = p.chat())
+  if (const plan::ChatFormat* chat = p.chat()) {
     LAC_CHECK_OR_RETURN(chat->kind() <= plan::ChatFormatKind::MAX, Error::Unsupported,
                         "%s: chat format id %u is unknown to this runtime", n, unsigned(chat->kind()));
+    LAC_CHECK_OR_RETURN(chat->kind() != plan::ChatFormatKind::jinja ||
+                            (chat->template_text() && chat->template_text()->size() > 0),
+                        Error::InvalidArtifact, "%s: the chat format is a Jinja template, but the template is empty",
+                        n);
+  }
 
   const plan::Tokenizer* t = p.tokenizer();
   if (t == nullptr) return {};

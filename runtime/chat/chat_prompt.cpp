@@ -52,11 +52,16 @@ std::vector<PromptSegment> formatChatML(const Dialog& dialog, const std::string&
 
 }  // namespace
 
-Result<std::vector<PromptSegment>> formatDialog(const ChatTemplate& tmpl, const Dialog& dialog) {
+Result<std::vector<PromptSegment>> formatDialog(const ChatTemplate& tmpl, const Dialog& dialog,
+                                                const ChatContext& ctx) {
   LAC_RETURN_IF_ERROR(validateDialog(dialog));
   switch (tmpl.kind) {
     case ChatFormatKind::Llama3: return formatLlama3(dialog);
     case ChatFormatKind::ChatML: return formatChatML(dialog, tmpl.default_system_prompt);
+    case ChatFormatKind::Jinja: {
+      LAC_ASSIGN_OR_RETURN(std::string text, renderJinjaDialog(tmpl, dialog, ctx));
+      return splitOnSpecialTokens(text, tmpl.special_tokens);
+    }
   }
   LAC_FAIL(Error::Internal, "unknown chat format kind %d", static_cast<int>(tmpl.kind));
 }
@@ -81,8 +86,8 @@ Result<std::vector<int32_t>> encodePrompt(const std::vector<PromptSegment>& segm
 }
 
 Result<std::vector<int32_t>> encodeDialogPrompt(const ChatTemplate& tmpl, const Dialog& dialog,
-                                                TextEncoder& encoder) {
-  LAC_ASSIGN_OR_RETURN(auto segments, formatDialog(tmpl, dialog));
+                                                TextEncoder& encoder, const ChatContext& ctx) {
+  LAC_ASSIGN_OR_RETURN(auto segments, formatDialog(tmpl, dialog, ctx));
   return encodePrompt(segments, encoder);
 }
 

@@ -22,8 +22,21 @@
 // two special tokens is one segment, as Hugging Face tokenizes the rendered
 // template (it splits on special tokens first). Unlike Hugging Face, special
 // token names inside content stay text.
+//
+// Jinja (the checkpoint's own chat template, runtime/chat/jinja/): rendered as
+// transformers' apply_chat_template renders it, with the variables
+//   messages               [{"role": ..., "content": ...}, ...]
+//   add_generation_prompt  true
+//   bos_token, eos_token   the vocabulary's BOS/EOS text ("" when it has none)
+// plus the caller's chat_template_kwargs (a JSON object; its keys may override
+// the above, and may add tools, documents, date_string, ...). The text is then
+// split on the vocabulary's special-token names, longest first, as Hugging
+// Face tokenizes a rendered template with add_special_tokens=False: a special
+// token name in a message is that special token, exactly as in transformers
+// and llama.cpp.
 #pragma once
 
+#include <ctime>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,13 +65,39 @@ struct PromptSegment {
   bool operator==(const PromptSegment&) const = default;
 };
 
-enum class ChatFormatKind { Llama3, ChatML };
+enum class ChatFormatKind { Llama3, ChatML, Jinja };
 
 struct ChatTemplate {
   ChatFormatKind kind = ChatFormatKind::Llama3;
   // ChatML only: inserted as the first message when the dialog has no system
   // message; empty means none.
   std::string default_system_prompt;
+  // Jinja only: the template, the texts of BOS and EOS, and every special
+  // token name the rendered text is split on.
+  std::string jinja_source;
+  std::string bos_token;
+  std::string eos_token;
+  std::vector<std::string> special_tokens;
+};
+
+// A built-in format (Llama3 or ChatML) as a ChatTemplate.
+inline ChatTemplate builtinTemplate(ChatFormatKind kind, std::string default_system_prompt = {}) {
+  ChatTemplate t;
+  t.kind = kind;
+  t.default_system_prompt = std::move(default_system_prompt);
+  return t;
+}
+
+// Per-call rendering context (Jinja only; the built-in formats ignore it).
+struct ChatContext {
+  // A JSON object of extra template variables (Hugging Face's
+  // chat_template_kwargs); empty means none.
+  std::string template_kwargs_json;
+  // The time strftime_now() formats (local time); unset means now, or the
+  // environment's SOURCE_DATE_EPOCH (seconds) when set.
+  std::optional<std::time_t> now;
+  // add_generation_prompt (true: the prompt ends where the assistant begins).
+  bool add_generation_prompt = true;
 };
 
 // Python's str.strip(): removes Unicode whitespace (str.isspace) at both ends
@@ -66,7 +105,17 @@ struct ChatTemplate {
 std::string_view pythonStrip(std::string_view text);
 
 // The prompt segments of `dialog` (validated with validateDialog first).
-Result<std::vector<PromptSegment>> formatDialog(const ChatTemplate& tmpl, const Dialog& dialog);
+// Jinja errors (a template the engine cannot render, the template's own
+// raise_exception, malformed kwargs) are InvalidArgument, one line.
+Result<std::vector<PromptSegment>> formatDialog(const ChatTemplate& tmpl, const Dialog& dialog,
+                                                const ChatContext& ctx = {});
+
+// Jinja only: the rendered template text, before it is cut at special tokens.
+Result<std::string> renderJinjaDialog(const ChatTemplate& tmpl, const Dialog& dialog, const ChatContext& ctx = {});
+
+// Jinja only: `text` cut into segments at the special-token names in `names`
+// (longest match first); text between two of them is one segment.
+std::vector<PromptSegment> splitOnSpecialTokens(std::string_view text, const std::vector<std::string>& names);
 
 // Token ids of `segments`: special ones via specialId (Unsupported when the
 // vocabulary lacks one), text via encodeText(text, false).
@@ -75,6 +124,6 @@ Result<std::vector<int32_t>> encodePrompt(const std::vector<PromptSegment>& segm
 
 // formatDialog then encodePrompt.
 Result<std::vector<int32_t>> encodeDialogPrompt(const ChatTemplate& tmpl, const Dialog& dialog,
-                                                TextEncoder& encoder);
+                                                TextEncoder& encoder, const ChatContext& ctx = {});
 
 }  // namespace lac::chat

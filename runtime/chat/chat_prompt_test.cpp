@@ -71,8 +71,8 @@ std::string render(const std::vector<PromptSegment>& segments) {
   return out;
 }
 
-const ChatTemplate kLlama3{ChatFormatKind::Llama3, ""};
-const ChatTemplate kSmol{ChatFormatKind::ChatML, kSmolSystem};
+const ChatTemplate kLlama3 = builtinTemplate(ChatFormatKind::Llama3);
+const ChatTemplate kSmol = builtinTemplate(ChatFormatKind::ChatML, kSmolSystem);
 
 // ---- Llama 3 -------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ TEST(ChatMLFormat, OwnSystemMessageAndNoStrip) {
 }
 
 TEST(ChatMLFormat, NoDefaultSystemPrompt) {
-  auto segs = formatDialog({ChatFormatKind::ChatML, ""}, {{Role::User, "Hi"}});
+  auto segs = formatDialog(builtinTemplate(ChatFormatKind::ChatML), {{Role::User, "Hi"}});
   ASSERT_TRUE(segs.ok());
   EXPECT_EQ(render(*segs), "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
 }
@@ -217,6 +217,76 @@ TEST(ChatFormat, EncoderErrorsPropagate) {
   auto r = encodeDialogPrompt(kSmol, {{Role::User, "Hi"}}, enc);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.message(), "bad text");
+}
+
+// ---- Jinja (the checkpoint's own template) --------------------------------------------
+
+const ChatTemplate kJinja = [] {
+  ChatTemplate t;
+  t.kind = ChatFormatKind::Jinja;
+  t.jinja_source = "{{ bos_token }}{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
+                   "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+                   "{% if note is defined %}{{ note }}{% endif %}";
+  t.bos_token = "<s>";
+  t.eos_token = "</s>";
+  t.special_tokens = {"<s>", "</s>", "<|im_start|>", "<|im_end|>", "<|im"};
+  return t;
+}();
+
+TEST(JinjaFormat, RendersAndSplitsOnSpecialTokensLongestFirst) {
+  auto segs = formatDialog(kJinja, {{Role::User, "Hi"}});
+  ASSERT_TRUE(segs.ok()) << segs.message();
+  const std::vector<PromptSegment> want = {{"<s>", true},      {"<|im_start|>", true}, {"user\nHi", false},
+                                           {"<|im_end|>", true}, {"\n", false},          {"<|im_start|>", true},
+                                           {"assistant\n", false}};
+  EXPECT_EQ(*segs, want);
+}
+
+TEST(JinjaFormat, SpecialTokenNamesInContentAreSpecialAsInTransformers) {
+  auto segs = formatDialog(kJinja, {{Role::User, "a</s>b"}});
+  ASSERT_TRUE(segs.ok());
+  EXPECT_EQ((*segs)[2], (PromptSegment{"user\na", false}));
+  EXPECT_EQ((*segs)[3], (PromptSegment{"</s>", true}));
+  EXPECT_EQ((*segs)[4], (PromptSegment{"b", false}));
+}
+
+TEST(JinjaFormat, KwargsAddVariables) {
+  ChatContext ctx;
+  ctx.template_kwargs_json = R"({"note": "[n]"})";
+  auto text = renderJinjaDialog(kJinja, {{Role::User, "Hi"}}, ctx);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "<s><|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n[n]");
+  ctx.add_generation_prompt = false;
+  EXPECT_EQ(*renderJinjaDialog(kJinja, {{Role::User, "Hi"}}, ctx), "<s><|im_start|>user\nHi<|im_end|>\n[n]");
+}
+
+TEST(JinjaFormat, ErrorsAreOneLine) {
+  ChatContext ctx;
+  ctx.template_kwargs_json = "[1, 2]";
+  auto r = formatDialog(kJinja, {{Role::User, "Hi"}}, ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.message(), "chat_template_kwargs: expected a JSON object of template variables, got a list");
+  ctx.template_kwargs_json = "{";
+  r = formatDialog(kJinja, {{Role::User, "Hi"}}, ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.message().rfind("malformed JSON: ", 0), 0u) << r.message();
+
+  ChatTemplate refusing = kJinja;
+  refusing.jinja_source = "{% if messages[0].role != 'system' %}{{ raise_exception('System first!') }}{% endif %}";
+  r = formatDialog(refusing, {{Role::User, "Hi"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.message(), "the chat template refused the dialog: System first!");
+  refusing.jinja_source = "{% for m in messages %}";
+  r = formatDialog(refusing, {{Role::User, "Hi"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("chat template:1:"), std::string::npos) << r.message();
+}
+
+TEST(JinjaFormat, SplitKeepsTextWithoutSpecials) {
+  EXPECT_EQ(splitOnSpecialTokens("plain", {"<s>"}), (std::vector<PromptSegment>{{"plain", false}}));
+  EXPECT_TRUE(splitOnSpecialTokens("", {"<s>"}).empty());
+  EXPECT_EQ(splitOnSpecialTokens("<s><s>", {"<s>", ""}),
+            (std::vector<PromptSegment>{{"<s>", true}, {"<s>", true}}));
 }
 
 // ---- Python's strip ----------------------------------------------------------------------

@@ -79,11 +79,12 @@ Result<std::vector<int32_t>> encodeTextPrompt(const LoadedModel& m, std::string_
   return std::vector<int32_t>(ids.begin(), ids.end());
 }
 
-Result<std::vector<int32_t>> encodeChatPrompt(const LoadedModel& m, const chat::Dialog& dialog) {
+Result<std::vector<int32_t>> encodeChatPrompt(const LoadedModel& m, const chat::Dialog& dialog,
+                                              const chat::ChatContext& ctx) {
   LAC_CHECK_OR_RETURN(m.chat.has_value(), Error::InvalidArgument,
                       "%s: the model has no chat format (use text completion)", m.name.c_str());
   TokenizerEncoder enc(m.tokenizer);
-  return chat::encodeDialogPrompt(*m.chat, dialog, enc);
+  return chat::encodeDialogPrompt(*m.chat, dialog, enc, ctx);
 }
 
 Result<std::vector<CompletionOutput>> textCompletion(LoadedModel& m, const std::vector<std::string>& prompts,
@@ -102,8 +103,10 @@ Result<std::vector<ChatOutput>> chatCompletion(LoadedModel& m, const std::vector
                                                GenerateOptions options, const TextCallback& on_text,
                                                GenerateStats* stats) {
   std::vector<std::vector<int32_t>> ids;
+  chat::ChatContext ctx;
+  ctx.template_kwargs_json = options.chat_template_kwargs;
   for (size_t i = 0; i < dialogs.size(); ++i) {
-    auto p = encodeChatPrompt(m, dialogs[i]);
+    auto p = encodeChatPrompt(m, dialogs[i], ctx);
     if (!p.ok()) return makeError(p.error(), "dialog " + std::to_string(i) + ": " + p.message());
     ids.push_back(std::move(p).value());
   }

@@ -53,6 +53,7 @@ Result<std::vector<ChatOutput>> chatCompletion(LoadedModel& m, const std::vector
 
 // The prompt ids of one text prompt / one dialog, as the two functions build them.
 Result<std::vector<int32_t>> encodeTextPrompt(const LoadedModel& m, std::string_view prompt);
-Result<std::vector<int32_t>> encodeChatPrompt(const LoadedModel& m, const chat::Dialog& dialog);
+Result<std::vector<int32_t>> encodeChatPrompt(const LoadedModel& m, const chat::Dialog& dialog,
+                                              const chat::ChatContext& ctx = {});
 
 }  // namespace lac::generate

@@ -35,7 +35,7 @@ LoadedModel makeModel(testing::FakeModel*& fake, uint32_t max_batch = 2) {
   EXPECT_TRUE(tok.ok()) << tok.message();
   auto model = std::make_unique<testing::FakeModel>(kVocab, max_batch, 128);
   fake = model.get();
-  return LoadedModel{"fake", std::move(tok).value(), chat::ChatTemplate{chat::ChatFormatKind::Llama3, ""},
+  return LoadedModel{"fake", std::move(tok).value(), chat::builtinTemplate(chat::ChatFormatKind::Llama3),
                      {int32_t(kEot), int32_t(kEos)}, {}, std::move(model)};
 }
 

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "runtime/core/result.h"
@@ -51,6 +52,9 @@ struct GenerateOptions {
   bool echo = false;
   uint64_t seed = 0;
   std::vector<int32_t> stop_ids;    // any of them ends a sequence
+  // chatCompletion with a Jinja chat format only: a JSON object of extra
+  // template variables (Hugging Face's chat_template_kwargs); "" for none.
+  std::string chat_template_kwargs;
   // When set and it becomes true, generation stops before its next model
   // call and returns Error::Cancelled (another thread, or the token callback,
   // sets it).

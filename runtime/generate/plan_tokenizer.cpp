@@ -61,9 +61,30 @@ std::optional<chat::ChatTemplate> chatTemplateFromPlan(const plan::Plan& p) {
   switch (c->kind()) {
     case plan::ChatFormatKind::llama3: t.kind = chat::ChatFormatKind::Llama3; break;
     case plan::ChatFormatKind::chatml: t.kind = chat::ChatFormatKind::ChatML; break;
+    case plan::ChatFormatKind::jinja: t.kind = chat::ChatFormatKind::Jinja; break;
     default: return std::nullopt;
   }
   t.default_system_prompt = std::string(str(c->default_system_prompt()));
+  if (t.kind == chat::ChatFormatKind::Jinja) {
+    t.jinja_source = std::string(str(c->template_text()));
+    // bos_token / eos_token: the text of those ids; the split list: every special token.
+    if (const plan::Tokenizer* tok = p.tokenizer(); tok && tok->special_tokens()) {
+      for (const plan::SpecialToken* s : *tok->special_tokens()) {
+        std::string name(str(s->text()));
+        if (tok->bos_id() && s->id() == *tok->bos_id()) t.bos_token = name;
+        if (tok->eos_id() && s->id() == *tok->eos_id()) t.eos_token = name;
+        t.special_tokens.push_back(std::move(name));
+      }
+    }
+    const plan::Tokenizer* tok = p.tokenizer();
+    auto tokenText = [&](uint32_t id) {
+      if (!tok->tokens() || id >= tok->tokens()->size() || !tok->tokens()->Get(id)->bytes()) return std::string();
+      const auto* b = tok->tokens()->Get(id)->bytes();
+      return std::string(reinterpret_cast<const char*>(b->data()), b->size());
+    };
+    if (tok && t.bos_token.empty() && tok->bos_id()) t.bos_token = tokenText(*tok->bos_id());
+    if (tok && t.eos_token.empty() && tok->eos_id()) t.eos_token = tokenText(*tok->eos_id());
+  }
   return t;
 }
 

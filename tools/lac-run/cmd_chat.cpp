@@ -35,11 +35,18 @@ ending with a user message. All dialogs run as one batch.
 it (special tokens as their text) and generates nothing; with --json, the
 prompt text and its token ids. No engine is started.
 
+Most artifacts carry the checkpoint's own Jinja chat template (lac-compile
+--chat-format, docs/CHAT.md); it is rendered as transformers'
+apply_chat_template renders it, with messages, add_generation_prompt=true,
+bos_token and eos_token. --chat-template-kwargs adds variables (a JSON object,
+e.g. '{"date_string": "7 Dec 2026"}' or '{"tools": [...]}').
+
 Examples:
   lac-run chat smollm2.lac --system "Answer in one sentence."
   echo 'What is 2+2?' | lac-run chat smollm2.lac --temperature 0
   lac-run chat llama3.lac --dialogs dialogs.json --json --max-gen-len 256
   lac-run chat smollm2.lac --dialogs dialogs.json --print-prompt
+  lac-run chat llama31.lac --dialogs d.json --print-prompt --chat-template-kwargs '{"date_string": "7 Dec 2026"}'
 
 Options)";
 
@@ -82,7 +89,8 @@ int runDialogs(generate::LoadedModel& m, const std::vector<chat::Dialog>& dialog
 
 // --print-prompt: the rendered prompts, from the artifact's tokenizer and
 // chat format alone.
-int printPrompts(const std::string& path, const std::vector<chat::Dialog>& dialogs, bool json) {
+int printPrompts(const std::string& path, const std::vector<chat::Dialog>& dialogs, const chat::ChatContext& ctx,
+                 bool json) {
   auto a = openArtifact(path);
   if (!a.ok()) return fail(a.status());
   auto tok = loadTokenizer(*a);
@@ -92,7 +100,7 @@ int printPrompts(const std::string& path, const std::vector<chat::Dialog>& dialo
   if (!m.chat) return fail(Error::InvalidArgument, path + ": the model has no chat format (use lac-run complete)");
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (size_t i = 0; i < dialogs.size(); ++i) {
-    auto segments = chat::formatDialog(*m.chat, dialogs[i]);
+    auto segments = chat::formatDialog(*m.chat, dialogs[i], ctx);
     if (!segments.ok()) return fail(segments.error(), "dialog " + std::to_string(i) + ": " + segments.message());
     std::string text;
     for (const chat::PromptSegment& seg : *segments) text += seg.text;
@@ -100,7 +108,7 @@ int printPrompts(const std::string& path, const std::vector<chat::Dialog>& dialo
       std::cout << text << "\n==================================\n";
       continue;
     }
-    auto ids = generate::encodeChatPrompt(m, dialogs[i]);
+    auto ids = generate::encodeChatPrompt(m, dialogs[i], ctx);
     if (!ids.ok()) return fail(ids.error(), "dialog " + std::to_string(i) + ": " + ids.message());
     arr.push_back({{"prompt", text}, {"token_ids", *ids}});
   }
@@ -146,6 +154,8 @@ int cmdChat(int argc, char** argv) {
       ("dialogs", po::value<std::string>(), "run the dialogs in FILE.json instead of reading stdin")
       ("json", "print the results as JSON (with --dialogs)")
       ("print-prompt", "print each dialog's rendered prompt (with --dialogs) and generate nothing")
+      ("chat-template-kwargs", po::value<std::string>()->default_value(""),
+       "JSON object: extra variables for the model's Jinja chat template")
       ("threads", cli::number<int>(0, 4096)->default_value(0), "CPU threads; 0 = all cores");
   visible.add(samplingOptions(false));
   po::variables_map vm;
@@ -166,7 +176,11 @@ int cmdChat(int argc, char** argv) {
   } else if (vm.count("print-prompt")) {
     return fail(Error::InvalidArgument, "--print-prompt needs --dialogs (see lac-run chat --help)");
   }
-  if (vm.count("print-prompt")) return printPrompts(vm["model"].as<std::string>(), dialogs, vm.count("json") > 0);
+  chat::ChatContext ctx;
+  ctx.template_kwargs_json = vm["chat-template-kwargs"].as<std::string>();
+  if (auto k = checkUtf8(ctx.template_kwargs_json, "--chat-template-kwargs"); !k.ok()) return fail(k.status());
+  if (vm.count("print-prompt"))
+    return printPrompts(vm["model"].as<std::string>(), dialogs, ctx, vm.count("json") > 0);
 
   auto loaded = loadModel(vm["model"].as<std::string>(), {cli::get<int>(vm, "threads"), 0});
   if (!loaded.ok()) return fail(loaded.status());
@@ -175,6 +189,7 @@ int cmdChat(int argc, char** argv) {
                                                        ": the model has no chat format (use lac-run complete)");
   auto opts = generateOptions(vm, m.defaults);
   if (!opts.ok()) return fail(opts.status());
+  opts->chat_template_kwargs = ctx.template_kwargs_json;
   if (!dialogs.empty()) return runDialogs(m, dialogs, *opts, vm.count("json") > 0);
   return runInteractive(m, *opts, system);
 }

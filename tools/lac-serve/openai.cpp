@@ -200,7 +200,13 @@ std::optional<ApiError> parseRequest(Endpoint endpoint, const std::string& body,
       dialog.push_back(std::move(m));
     }
     if (VoidResult v = chat::validateDialog(dialog, "messages"); !v.ok()) return bad("messages", v.message());
-    auto ids = generate::encodeChatPrompt(model, dialog);
+    // vLLM's and llama-server's extension: extra variables for the model's Jinja template.
+    chat::ChatContext chat_ctx;
+    if (auto kw = j.find("chat_template_kwargs"); kw != j.end() && !kw->is_null()) {
+      if (!kw->is_object()) return bad("chat_template_kwargs", "'chat_template_kwargs' must be an object");
+      chat_ctx.template_kwargs_json = kw->dump();
+    }
+    auto ids = generate::encodeChatPrompt(model, dialog, chat_ctx);
     if (!ids.ok()) return bad("messages", ids.message());
     API_TRY(checkLength(ids->size(), r, ctx, max_field));
     r.prompts.push_back(std::move(*ids));

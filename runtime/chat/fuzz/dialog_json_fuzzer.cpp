@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const lac::chat::Dialog& d : *dialogs) {
     for (lac::chat::ChatFormatKind kind : {lac::chat::ChatFormatKind::Llama3, lac::chat::ChatFormatKind::ChatML}) {
-      lac::chat::ChatTemplate tmpl{kind, "You are a helpful assistant."};
+      const lac::chat::ChatTemplate tmpl = lac::chat::builtinTemplate(kind, "You are a helpful assistant.");
       if (!lac::chat::formatDialog(tmpl, d).ok()) __builtin_trap();
     }
   }

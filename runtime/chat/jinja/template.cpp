@@ -19,6 +19,14 @@ Status toStatus(const TemplateError& e) {
 
 }  // namespace
 
+Result<Value> parseJson(std::string_view json_text) {
+  try {
+    return fromJson(json_text);
+  } catch (const TemplateError& e) {
+    return makeError(Error::InvalidArgument, std::string("malformed JSON: ") + e.what());
+  }
+}
+
 Result<Template> Template::parse(std::string_view source) {
   try {
     Template t;

@@ -32,6 +32,10 @@ struct RenderOptions {
   std::optional<std::time_t> now;
 };
 
+// A Value from JSON text (template variables such as chat_template_kwargs);
+// malformed JSON is InvalidArgument.
+Result<Value> parseJson(std::string_view json_text);
+
 class Template {
  public:
   // Syntax errors (and unknown tags, filters and tests) are InvalidArgument.
