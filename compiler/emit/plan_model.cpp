@@ -90,6 +90,7 @@ std::unique_ptr<plan::ChatFormatT> chat(const import::ChatFormat& c) {
   switch (c.kind) {
     case import::ChatFormatKind::Llama3: p->kind = plan::ChatFormatKind::llama3; break;
     case import::ChatFormatKind::ChatML: p->kind = plan::ChatFormatKind::chatml; break;
+    case import::ChatFormatKind::Jinja: p->kind = plan::ChatFormatKind::jinja; break;
     default: p->kind = plan::ChatFormatKind::none; break;  // Unknown: the template is kept for reference
   }
   p->default_system_prompt = c.default_system_prompt;

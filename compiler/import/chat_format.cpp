@@ -39,6 +39,7 @@ ChatFormat detectChatFormat(const std::string& t, const std::string& source) {
   } else {
     f.kind = ChatFormatKind::Unknown;
   }
+  f.family = f.kind;
   return f;
 }
 

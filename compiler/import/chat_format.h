@@ -1,8 +1,10 @@
 // Recognizing a model's chat format from its Jinja chat template.
 //
-// The runtime implements chat formats natively (no Jinja engine): Llama 3's
-// header/eot format and ChatML. A template that is neither is reported as
-// Unknown; the compiler then refuses unless the user picks one explicitly.
+// The family is what --print-model shows and what the readers base the
+// end-of-turn stop tokens on; the compiler's default (compiler/pipeline/
+// chat_choice.h) is to carry the template itself and let the runtime render
+// it, so Unknown is no error. --chat-format llama3 / chatml pick LAC's
+// built-in formats instead.
 #pragma once
 
 #include <string>

@@ -21,6 +21,7 @@ std::string_view chatFormatKindName(ChatFormatKind k) {
     case ChatFormatKind::None: return "none";
     case ChatFormatKind::Llama3: return "llama3";
     case ChatFormatKind::ChatML: return "chatml";
+    case ChatFormatKind::Jinja: return "jinja";
     case ChatFormatKind::Unknown: return "unknown";
   }
   return "?";

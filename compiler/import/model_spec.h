@@ -101,11 +101,12 @@ using lac::TokenizerData;
 using lac::TokenizerKind;
 using lac::tokenizerKindName;
 
-enum class ChatFormatKind { None, Llama3, ChatML, Unknown };
+enum class ChatFormatKind { None, Llama3, ChatML, Jinja, Unknown };
 std::string_view chatFormatKindName(ChatFormatKind k);
 
 struct ChatFormat {
-  ChatFormatKind kind = ChatFormatKind::None;
+  ChatFormatKind kind = ChatFormatKind::None;    // what the artifact carries (chat_choice.h)
+  ChatFormatKind family = ChatFormatKind::None;  // what the template looks like (detectChatFormat)
   std::string template_text;          // the Jinja template when the checkpoint has one
   std::string default_system_prompt;  // ChatML templates may insert one
   std::string source;

@@ -35,27 +35,6 @@ Result<EmitStage> parseEmitStage(const std::string& name) {
   LAC_FAIL(Error::InvalidArgument, "--emit=%s: expected llama-mlir, exec-mlir, plan-json or artifact", name.c_str());
 }
 
-VoidResult applyChatFormat(import::ModelSpec& spec, const std::string& choice) {
-  using import::ChatFormatKind;
-  if (choice == "auto") {
-    LAC_CHECK_OR_RETURN(spec.chat.kind != ChatFormatKind::Unknown, Error::Unsupported,
-                        "%s: the chat template is neither Llama 3's nor ChatML; pass --chat-format llama3, chatml "
-                        "or none",
-                        spec.chat.source.empty() ? spec.path.c_str() : spec.chat.source.c_str());
-    return {};
-  }
-  if (choice == "llama3") {
-    spec.chat.kind = ChatFormatKind::Llama3;
-  } else if (choice == "chatml") {
-    spec.chat.kind = ChatFormatKind::ChatML;
-  } else if (choice == "none") {
-    spec.chat.kind = ChatFormatKind::None;
-  } else {
-    LAC_FAIL(Error::InvalidArgument, "--chat-format=%s: expected auto, llama3, chatml or none", choice.c_str());
-  }
-  return {};
-}
-
 Result<std::string> compileCheckpoint(const std::string& model, const CheckpointCompileOptions& opts) {
   LAC_CHECK_OR_RETURN(opts.emit != EmitStage::Artifact || !opts.output.empty(), Error::InvalidArgument,
                       "no output file for the artifact");
@@ -65,9 +44,9 @@ Result<std::string> compileCheckpoint(const std::string& model, const Checkpoint
   import::ReadOptions ro;
   ro.config_only = opts.no_weights;
   LAC_ASSIGN_OR_RETURN(import::ModelSpec spec, import::readModel(model, ro));
+  LAC_RETURN_IF_ERROR(applyChatFormat(spec, opts.chat_format, opts.chat_template_file));
   if (opts.on_warning)
     for (const std::string& w : spec.warnings) opts.on_warning(w);
-  LAC_RETURN_IF_ERROR(applyChatFormat(spec, opts.chat_format));
   if (opts.no_weights) import::declareTensorsFromConfig(spec, DType::BF16);
   CompileOptions copts = opts.compile;
   LAC_RETURN_IF_ERROR(resolveOptions(spec, copts));

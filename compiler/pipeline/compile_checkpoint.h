@@ -19,6 +19,7 @@
 #include <string>
 
 #include "compiler/import/model_spec.h"
+#include "compiler/pipeline/chat_choice.h"
 #include "compiler/pipeline/pipeline.h"
 #include "runtime/core/result.h"
 
@@ -31,9 +32,10 @@ Result<EmitStage> parseEmitStage(const std::string& name);
 
 struct CheckpointCompileOptions {
   CompileOptions compile;
-  // auto (the recognized template; Unsupported for one LAC does not know) |
-  // llama3 | chatml | none.
+  // auto | jinja | llama3 | chatml | none, and a Jinja template file that
+  // replaces the checkpoint's (chat_choice.h).
   std::string chat_format = "auto";
+  std::string chat_template_file;
   bool no_weights = false;        // plan only; the runtime fills random weights
   std::string weights_out;        // write the weights to this file beside the .lac
   int threads = 0;                // the passes' thread pool: 0 all cores, 1 none
@@ -45,8 +47,6 @@ struct CheckpointCompileOptions {
   std::function<void(const std::string&)> on_warning;
 };
 
-// Applies --chat-format to a read model (see CheckpointCompileOptions).
-VoidResult applyChatFormat(import::ModelSpec& spec, const std::string& choice);
 
 // Compiles the checkpoint at `model` (a .gguf file, a Meta or a Hugging Face
 // folder). For EmitStage::Artifact, writes opts.output (temporary files

@@ -90,7 +90,7 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 int main(int argc, char** argv) {
   lac::pipeline::CompileOptions copts;
-  std::string emit = "artifact", output, weights_out, chat_format = "auto";
+  std::string emit = "artifact", output, weights_out, chat_format = "auto", chat_template;
   po::options_description opts(kUsage);
   opts.add_options()
       ("help,h", "show this help")
@@ -114,8 +114,12 @@ int main(int argc, char** argv) {
       ("no-weights", "compile from the config alone; lac-run fills random weights (benchmarking big shapes)")
       ("weights-out", po::value<std::string>(&weights_out), "write the weights to this file beside the .lac")
       ("chat-format", po::value<std::string>(&chat_format)->default_value("auto"),
-       "auto|llama3|chatml|none: the chat format lac-run uses; auto recognizes the model's template and "
-       "refuses one it does not know")
+       "auto|jinja|llama3|chatml|none: the chat format lac-run uses. auto: the checkpoint's own Jinja chat "
+       "template (GGUF tokenizer.chat_template, HF tokenizer_config.json), rendered as transformers renders it; "
+       "Meta's Llama 3 format for Meta checkpoints")
+      ("chat-template", po::value<std::string>(&chat_template),
+       "FILE: a Jinja chat template to use instead of the checkpoint's (checked at compile time by rendering a "
+       "sample dialog; see lac-run chat --print-prompt)")
       ("print-model", "print what was read: hyper-parameters, tensors by dtype, tokenizer, chat format, stop tokens")
       ("config-only", "with --print-model: read config and tokenizer only, not the tensors")
       ("threads", lac::cli::number<int>(0, 1024)->default_value(0),
@@ -150,6 +154,10 @@ int main(int argc, char** argv) {
     ro.config_only = vm.count("config-only") > 0 || no_weights;
     auto spec = lac::import::readModel(model, ro);
     if (!spec.ok()) return fail(spec.status());
+    // The chat format the artifact would carry; a template that does not
+    // render is reported, and the rest still printed.
+    if (auto c = lac::pipeline::applyChatFormat(*spec, chat_format, chat_template); !c.ok())
+      std::cerr << "lac-compile: warning: " << c.message() << "\n";
     lac::tools::printModel(*spec, std::cout);
     return 0;
   }
@@ -160,6 +168,7 @@ int main(int argc, char** argv) {
   lac::pipeline::CheckpointCompileOptions o;
   o.compile = copts;
   o.chat_format = chat_format;
+  o.chat_template_file = chat_template;
   o.no_weights = no_weights;
   o.weights_out = weights_out;
   o.threads = lac::cli::get<int>(vm, "threads");

@@ -107,8 +107,12 @@ void printModel(const ModelSpec& spec, std::ostream& os) {
     os << "\n";
   }
 
-  os << "chat format:    " << import::chatFormatKindName(spec.chat.kind) << "\n";
-  if (!spec.chat.default_system_prompt.empty())
+  os << "chat format:    " << import::chatFormatKindName(spec.chat.kind);
+  if (spec.chat.kind == import::ChatFormatKind::Jinja)
+    os << " (the template's own; " << import::chatFormatKindName(spec.chat.family) << " family, "
+       << spec.chat.template_text.size() << " bytes)";
+  os << "\n";
+  if (!spec.chat.default_system_prompt.empty() && spec.chat.kind == import::ChatFormatKind::ChatML)
     os << "  default system " << quoted(spec.chat.default_system_prompt) << "\n";
   if (!spec.chat.source.empty()) os << "  from           " << spec.chat.source << "\n";
 
