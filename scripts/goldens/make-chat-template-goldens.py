@@ -257,6 +257,67 @@ def render_template(env, source):
     return results
 
 
+# ------------------------------------------------ Llama-family templates, swapped into the tiny model
+
+# The templates of Llama-architecture models (Meta's Llama 3.x, models fine-tuned
+# from them, and the Mistral/SmolLM3 families that share the architecture): the
+# tiny Llama 3 model is compiled with each one swapped in, and lac-run chat
+# --print-prompt must print exactly this rendering (test/CLI/chat-template-swap.test).
+LLAMA_FAMILY = [
+    "meta-llama-Llama-3.1-8B-Instruct.jinja",
+    "meta-llama-Llama-3.2-3B-Instruct.jinja",
+    "meta-llama-Llama-3.3-70B-Instruct.jinja",
+    "deepseek-ai-DeepSeek-R1-Distill-Llama-8B.jinja",
+    "llama-cpp-deepseek-r1.jinja",
+    "NousResearch-Hermes-2-Pro-Llama-3-8B-tool_use.jinja",
+    "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja",
+    "fireworks-ai-llama-3-firefunction-v2.jinja",
+    "meetkai-functionary-medium-v3.1.jinja",
+    "meetkai-functionary-medium-v3.2.jinja",
+    "HuggingFaceTB-SmolLM3-3B.jinja",
+    "mistralai-Mistral-Nemo-Instruct-2407.jinja",
+    "Mistral-Small-3.2-24B-Instruct-2506.jinja",
+    "unsloth-mistral-Devstral-Small-2507.jinja",
+    "mistralai-Ministral-3-14B-Reasoning-2512.jinja",
+    "Bielik-11B-v3.0-Instruct.jinja",
+]
+# The tiny model's tokenizer (scripts/make-tiny-models: the Llama 3 vocabulary).
+TINY_BOS = "<|begin_of_text|>"
+TINY_EOS = "<|eot_id|>"
+# lac-run passes these with --chat-template-kwargs: a date, so no case depends on
+# the day, and what the tool-use templates cannot render without.
+TINY_KWARGS = {"date_string": "15 Jan 2026"}
+TINY_EXTRA_KWARGS = {
+    "NousResearch-Hermes-2-Pro-Llama-3-8B-tool_use.jinja": {"tools": TOOLS},
+    "NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja": {"tools": TOOLS},
+    "fireworks-ai-llama-3-firefunction-v2.jinja": {"functions": json.dumps(TOOLS), "datetime": "2026-01-15"},
+}
+TINY_DIALOGS = [
+    {"name": "user", "messages": [QUESTION]},
+    {"name": "system_user", "messages": [SYSTEM, QUESTION]},
+    {"name": "multi_turn", "messages": [QUESTION, ANSWER, {"role": "user", "content": "And of Italy?"}]},
+]
+
+
+def render_llama_family(env, directory):
+    """{"bos_token", "eos_token", "dialogs", "templates": {name: {"kwargs", "outputs": [str or {"error"}]}}}."""
+    out = {}
+    for name in LLAMA_FAMILY:
+        template = env.from_string(read_template(os.path.join(directory, name)))
+        kwargs = {**TINY_KWARGS, **TINY_EXTRA_KWARGS.get(name, {})}
+        results = []
+        for d in TINY_DIALOGS:
+            variables = {"tools": None, "documents": None, **copy.deepcopy(kwargs)}
+            try:
+                results.append(template.render(messages=normalize_messages(d["messages"]), add_generation_prompt=True,
+                                               bos_token=TINY_BOS, eos_token=TINY_EOS, **variables))
+            except Exception as exc:
+                results.append({"error": error_text(exc)})
+        out[name] = {"kwargs": kwargs, "outputs": results}
+    return {"bos_token": TINY_BOS, "eos_token": TINY_EOS,
+            "dialogs": [d["messages"] for d in TINY_DIALOGS], "templates": out}
+
+
 def read_template(path):
     with open(path, encoding="utf-8") as f:  # as transformers reads chat_template.jinja
         return f.read()
@@ -279,6 +340,7 @@ def build(directory):
         "eos_token": EOS,
         "cases": CASES,
         "templates": templates,
+        "llama_family_tiny": render_llama_family(env, directory),
     }
 
 
@@ -294,7 +356,7 @@ def check(goldens, out_path):
         print(f"cannot read {out_path}: {exc}", file=sys.stderr)
         return 1
     diffs = []
-    for key in ("now", "bos_token", "eos_token", "cases"):
+    for key in ("now", "bos_token", "eos_token", "cases", "llama_family_tiny"):
         if old.get(key) != goldens[key]:
             diffs.append(f"header field {key!r} differs")
     if old.get("jinja2_version") != goldens["jinja2_version"]:
