@@ -95,7 +95,10 @@ void printText(const plan::Plan& p) {
   }
   const plan::ChatFormat* c = p.chat();
   std::cout << "chat format: " << (c ? plan::EnumNameChatFormatKind(c->kind()) : "none");
-  if (c && c->default_system_prompt() && c->default_system_prompt()->size())
+  if (c && c->kind() == plan::ChatFormatKind::jinja && c->template_text())
+    std::cout << " (the model's template, " << c->template_text()->size() << " bytes; see chat --print-prompt)";
+  else if (c && c->kind() == plan::ChatFormatKind::chatml && c->default_system_prompt() &&
+           c->default_system_prompt()->size())
     std::cout << " (default system prompt: \"" << c->default_system_prompt()->str() << "\")";
   std::cout << "\nstop tokens:";
   if (p.stop_token_ids())
