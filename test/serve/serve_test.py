@@ -189,6 +189,13 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(status_of("/v1/chat/completions", chat("x", max_tokens=10 ** 7)), 400)
         self.assertEqual(status_of("/v1/chat/completions", chat("x", n=1000)), 400)
         self.assertEqual(status_of("/v1/completions", {"prompt": [10 ** 9]}), 400)
+        # Template variables: tools must be a list, chat_template_kwargs an object;
+        # valid ones render (the template ignores what it does not use).
+        self.assertEqual(status_of("/v1/chat/completions", chat("x", tools={"name": "f"})), 400)
+        self.assertEqual(status_of("/v1/chat/completions", chat("x", chat_template_kwargs=[1])), 400)
+        ok = chat("x", max_tokens=1, tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}],
+                  chat_template_kwargs={"date_string": "7 Dec 2026"})
+        self.assertEqual(status_of("/v1/chat/completions", ok), 200)
         self.assertEqual(status_of("/nowhere", method="GET"), 404)
         # A body over the limit is refused from its Content-Length (the client
         # need not send it).

@@ -200,11 +200,29 @@ std::optional<ApiError> parseRequest(Endpoint endpoint, const std::string& body,
       dialog.push_back(std::move(m));
     }
     if (VoidResult v = chat::validateDialog(dialog, "messages"); !v.ok()) return bad("messages", v.message());
-    // vLLM's and llama-server's extension: extra variables for the model's Jinja template.
+    // Template variables: OpenAI's `tools` (the template's `tools`, as
+    // transformers passes them), then vLLM's and llama-server's
+    // chat_template_kwargs, which may override it. Re-read in document order:
+    // a template's tojson prints keys in the order the client sent them.
     chat::ChatContext chat_ctx;
-    if (auto kw = j.find("chat_template_kwargs"); kw != j.end() && !kw->is_null()) {
-      if (!kw->is_object()) return bad("chat_template_kwargs", "'chat_template_kwargs' must be an object");
-      chat_ctx.template_kwargs_json = kw->dump();
+    const bool has_tools = j.contains("tools") && !j["tools"].is_null();
+    const bool has_kwargs = j.contains("chat_template_kwargs") && !j["chat_template_kwargs"].is_null();
+    if (has_tools || has_kwargs) {
+      const auto ordered = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+      nlohmann::ordered_json vars = nlohmann::ordered_json::object();
+      if (has_tools) {
+        if (!ordered["tools"].is_array()) return bad("tools", "'tools' must be a list of tool definitions");
+        if (model.chat->kind != chat::ChatFormatKind::Jinja)
+          return bad("tools", "this model's chat format has no tool definitions; compile it with its own chat "
+                              "template (lac-compile --chat-format jinja)");
+        vars["tools"] = ordered["tools"];
+      }
+      if (has_kwargs) {
+        if (!ordered["chat_template_kwargs"].is_object())
+          return bad("chat_template_kwargs", "'chat_template_kwargs' must be an object");
+        for (const auto& [k, v] : ordered["chat_template_kwargs"].items()) vars[k] = v;
+      }
+      chat_ctx.template_kwargs_json = vars.dump();
     }
     auto ids = generate::encodeChatPrompt(model, dialog, chat_ctx);
     if (!ids.ok()) return bad("messages", ids.message());
