@@ -85,12 +85,25 @@ double floorMod(double a, double b) {
   return m;
 }
 
+// Python's ints have no bound; the engine's are 64-bit and say so.
+[[noreturn]] void intOverflow() { fail("overflow", "integer result out of the engine's 64-bit range"); }
+template <typename Op>
+Value checkedInt(Op op, int64_t x, int64_t y) {
+  int64_t v = 0;
+  if (op(x, y, &v)) intOverflow();
+  return Value::integer(v);
+}
+bool addOv(int64_t x, int64_t y, int64_t* v) { return __builtin_add_overflow(x, y, v); }
+bool subOv(int64_t x, int64_t y, int64_t* v) { return __builtin_sub_overflow(x, y, v); }
+bool mulOv(int64_t x, int64_t y, int64_t* v) { return __builtin_mul_overflow(x, y, v); }
+
 Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   checkDefined(a);
   checkDefined(b);
+  int64_t r = 0;
   if (op == "+") {
     if (a.isNumber() && b.isNumber()) {
-      if (isIntLike(a) && isIntLike(b)) return Value::integer(a.asInt() + b.asInt());
+      if (isIntLike(a) && isIntLike(b)) return checkedInt(addOv, a.asInt(), b.asInt());
       return Value::number(a.asDouble() + b.asDouble());
     }
     if (a.isString() && b.isString()) {
@@ -112,14 +125,15 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   }
   if (op == "*") {
     if (a.isNumber() && b.isNumber()) {
-      if (isIntLike(a) && isIntLike(b)) return Value::integer(a.asInt() * b.asInt());
+      if (isIntLike(a) && isIntLike(b)) return checkedInt(mulOv, a.asInt(), b.asInt());
       return Value::number(a.asDouble() * b.asDouble());
     }
     const Value* seq = (a.isString() || a.isSequence()) && isIntLike(b) ? &a : (b.isString() || b.isSequence()) && isIntLike(a) ? &b : nullptr;
     if (seq != nullptr) {
       const int64_t times = std::max<int64_t>(0, (seq == &a ? b : a).asInt());
-      if (times * static_cast<int64_t>(seq->isString() ? seq->asString().size() : seq->items().size()) > 10000000)
-        fail("value error", "repetition result too large");
+      const auto size = static_cast<int64_t>(seq->isString() ? seq->asString().size() : seq->items().size());
+      if (size == 0 || times == 0) return seq->isString() ? Value::string("") : seq->kind() == Value::Kind::List ? Value::list() : Value::tuple({});
+      if (times > 10000000 / size) fail("value error", "repetition result too large");
       if (seq->isString()) {
         std::string out;
         for (int64_t i = 0; i < times; ++i) out += seq->asString();
@@ -143,7 +157,8 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   }
   if (!a.isNumber() || !b.isNumber()) typeError(opTypes(op.c_str(), a, b));
   const bool ints = isIntLike(a) && isIntLike(b);
-  if (op == "-") return ints ? Value::integer(a.asInt() - b.asInt()) : Value::number(a.asDouble() - b.asDouble());
+  if (op == "-")
+    return ints ? checkedInt(subOv, a.asInt(), b.asInt()) : Value::number(a.asDouble() - b.asDouble());
   if (op == "/") {
     if (b.asDouble() == 0) fail("zero division", "division by zero");
     return Value::number(a.asDouble() / b.asDouble());
@@ -152,7 +167,9 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
     if (b.asDouble() == 0) fail("zero division", op == "%" ? "integer modulo by zero" : "integer division or modulo by zero");
     if (ints) {
       const int64_t x = a.asInt(), y = b.asInt();
-      int64_t q = x / y, r = x % y;
+      if (x == INT64_MIN && y == -1) intOverflow();
+      int64_t q = x / y;
+      r = x % y;
       if (r != 0 && ((r < 0) != (y < 0))) {
         --q;
         r += y;
@@ -164,8 +181,13 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b) {
   }
   if (op == "**") {
     if (ints && b.asInt() >= 0) {
-      int64_t r = 1;
-      for (int64_t i = 0; i < b.asInt() && i < 64; ++i) r *= a.asInt();
+      int64_t base = a.asInt(), e = b.asInt();
+      r = 1;
+      while (e > 0) {  // square and multiply
+        if ((e & 1) && mulOv(r, base, &r)) intOverflow();
+        e >>= 1;
+        if (e > 0 && mulOv(base, base, &base)) intOverflow();
+      }
       return Value::integer(r);
     }
     return Value::number(std::pow(a.asDouble(), b.asDouble()));
@@ -231,7 +253,7 @@ class Interpreter {
     g["range"] = Value::callable("range", [](CallArgs& a) {
       if (a.pos.empty() || a.pos.size() > 3) typeError("range expected 1 to 3 arguments");
       for (const auto& x : a.pos)
-        if (!isIntLike(x)) typeError("'" + std::string(x.typeName()) + "' object cannot be interpreted as an integer");
+        if (!isIntLike(x)) typeError(std::string(x.typeName()).insert(0, 1, '\'') + "' object cannot be interpreted as an integer");
       int64_t start = 0, stop, step = 1;
       if (a.pos.size() == 1) {
         stop = a.pos[0].asInt();

@@ -110,6 +110,18 @@ TEST(Jinja, UnknownFiltersInsideIfFailOnlyWhenEvaluated) {
 TEST(Jinja, RunawayTemplatesStop) {
   EXPECT_TRUE(fails("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"));
   EXPECT_TRUE(fails("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"));
+  // Found by the fuzzer: an empty string repeated 3e16 times looped for ever.
+  EXPECT_EQ(render("[{{ '' * 34444444444444444 }}][{{ [] * 34444444444444444 }}]"), "[][[]]");
+  EXPECT_TRUE(fails("{{ 'ab' * 34444444444444444 }}"));
+}
+
+TEST(Jinja, IntegerOverflowIsAnErrorNotAWrongNumber) {
+  EXPECT_EQ(render("{{ 2 ** 62 }} {{ (-2) ** 63 }} {{ 7 // -2 }} {{ -7 % 3 }} {{ 3 ** 0 }}"),
+            "4611686018427387904 -9223372036854775808 -4 2 1");
+  EXPECT_TRUE(fails("{{ 2 ** 64 }}"));
+  EXPECT_TRUE(fails("{{ 9223372036854775807 + 1 }}"));
+  EXPECT_TRUE(fails("{{ 3037000500 * 3037000500 }}"));
+  EXPECT_TRUE(fails("{{ -9223372036854775807 - 2 }}"));
 }
 
 TEST(Jinja, ErrorsNameTheProblem) {
