@@ -11,6 +11,8 @@ special tokens are tiktoken's, as Meta's Tokenizer passes them:
 
 from __future__ import annotations
 
+import json
+
 import re
 from typing import AbstractSet, Collection, Dict, List, Literal, Sequence, TypedDict, Union
 
@@ -163,7 +165,12 @@ class ChatFormat:
 
 
 def dialog_messages(dialog: object, index: int) -> List[tuple]:
-    """[(role, content), ...] of a dialog, with clear errors for the wrong shapes."""
+    """[(role, content or None, other keys as JSON or "", has tool_calls), ...] of a dialog, with clear errors for the wrong shapes.
+
+    Keys beyond role and content (tool_calls, tool_call_id, name, ...) reach the model's own Jinja
+    chat template as transformers passes them (keys whose value is None dropped); content may be
+    None only beside tool_calls.
+    """
     if isinstance(dialog, (str, bytes)) or not isinstance(dialog, Sequence):
         raise TypeError(f"dialog {index} must be a list of messages ({{'role': ..., 'content': ...}}), "
                         f"got {type(dialog).__name__}")
@@ -172,11 +179,20 @@ def dialog_messages(dialog: object, index: int) -> List[tuple]:
         if not isinstance(m, dict):
             raise TypeError(f"dialog {index} message {k} must be a dict with 'role' and 'content', "
                             f"got {type(m).__name__}")
+        extra = {key: v for key, v in m.items() if key not in ("role", "content") and v is not None}
         for key in ("role", "content"):
+            if key == "content" and m.get(key) is None and "tool_calls" in extra:
+                continue
             if key not in m:
                 raise ValueError(f"dialog {index} message {k} has no {key!r}")
             if not isinstance(m[key], str):
                 raise TypeError(f"dialog {index} message {k}: {key!r} must be a str, got {type(m[key]).__name__}")
-        _check_text(m["content"], f"dialog {index} message {k} content")
-        out.append((m["role"], m["content"]))
+        content = m.get("content")
+        if content is not None:
+            _check_text(content, f"dialog {index} message {k} content")
+        try:
+            extra_json = json.dumps(extra, ensure_ascii=False) if extra else ""
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"dialog {index} message {k}: its other keys must be JSON values ({e})") from None
+        out.append((m["role"], content, extra_json, "tool_calls" in extra))
     return out

@@ -48,14 +48,23 @@ struct CancelFlag {
 };
 
 // Python message lists ([(role, content), ...]) as runtime dialogs.
-Result<chat::Dialog> toDialog(const std::vector<std::pair<std::string, std::string>>& messages, size_t index) {
+// (role, content or None, the message's other keys as JSON text or "", has
+// tool_calls) per message, from lac.tokenizer.dialog_messages.
+using PyMessage = std::tuple<std::string, std::optional<std::string>, std::string, bool>;
+
+Result<chat::Dialog> toDialog(const std::vector<PyMessage>& messages, size_t index) {
   chat::Dialog d;
   for (size_t k = 0; k < messages.size(); ++k) {
-    auto role = chat::parseRole(messages[k].first);
+    const auto& [role_name, content, extra, tool_calls] = messages[k];
+    auto role = chat::parseRole(role_name);
     LAC_CHECK_OR_RETURN(role.has_value(), Error::InvalidArgument,
-                        "dialog %zu message %zu: role '%s' is not system, user or assistant", index, k,
-                        messages[k].first.c_str());
-    d.push_back(chat::Message{*role, messages[k].second});
+                        "dialog %zu message %zu: role '%s' is not system, user, assistant or tool", index, k,
+                        role_name.c_str());
+    chat::Message m{*role, content.value_or("")};
+    m.content_null = !content.has_value();
+    m.extra_json = extra;
+    m.has_tool_calls = tool_calls;
+    d.push_back(std::move(m));
   }
   return d;
 }
@@ -184,7 +193,7 @@ class Model {
   std::vector<int32_t> encodeTextPrompt(const std::string& text) const {
     return unwrap(generate::encodeTextPrompt(loaded(), text));
   }
-  std::vector<int32_t> encodeDialog(const std::vector<std::pair<std::string, std::string>>& messages,
+  std::vector<int32_t> encodeDialog(const std::vector<PyMessage>& messages,
                                     const std::string& chat_template_kwargs) const {
     chat::Dialog d = unwrap(toDialog(messages, 0));
     chat::ChatContext ctx;
@@ -231,7 +240,7 @@ class Model {
   }
 
   std::vector<Completion> chatCompletion(
-      const std::vector<std::vector<std::pair<std::string, std::string>>>& dialogs,
+      const std::vector<std::vector<PyMessage>>& dialogs,
       const generate::GenerateOptions& options, nb::object on_text, CancelFlag* cancel) {
     std::vector<chat::Dialog> ds;
     for (size_t i = 0; i < dialogs.size(); ++i) ds.push_back(unwrap(toDialog(dialogs[i], i)));

@@ -192,6 +192,25 @@ def test_formatter_is_metas_llama3_format(tiny):
     )
 
 
+def test_tool_turns_reach_the_models_template(tiny):
+    # The tiny model carries its own (Llama 3) template: an assistant turn that only calls
+    # a tool (content None) and the tool's result render; the same ids whatever the
+    # extra keys' values are not None.
+    call = {"role": "assistant", "content": None,
+            "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": {"a": 1}}}]}
+    result = {"role": "tool", "content": "42", "tool_call_id": None}
+    dialog = [{"role": "user", "content": "Hi"}, call, result]
+    ids = tiny.formatter.encode_dialog_prompt(dialog)
+    assert tiny.tokenizer.decode(ids).endswith(
+        "<|start_header_id|>tool<|end_header_id|>\n\n42<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+    out = tiny.chat_completion([dialog], max_gen_len=1, temperature=0)
+    assert len(out) == 1
+    with pytest.raises(ValueError, match="a tool message must follow an assistant message with tool calls"):
+        tiny.formatter.encode_dialog_prompt([{"role": "user", "content": "Hi"}, result])
+    with pytest.raises(TypeError, match="'content' must be a str"):
+        tiny.formatter.encode_dialog_prompt([{"role": "user", "content": None}])
+
+
 def test_sample_top_p():
     rng = np.random.default_rng(0)
     probs = np.array([[0.1, 0.6, 0.3], [0.5, 0.25, 0.25]])

@@ -55,6 +55,10 @@ std::vector<PromptSegment> formatChatML(const Dialog& dialog, const std::string&
 Result<std::vector<PromptSegment>> formatDialog(const ChatTemplate& tmpl, const Dialog& dialog,
                                                 const ChatContext& ctx) {
   LAC_RETURN_IF_ERROR(validateDialog(dialog));
+  LAC_CHECK_OR_RETURN(tmpl.kind == ChatFormatKind::Jinja || !usesTools(dialog), Error::InvalidArgument,
+                      "dialog: tool calls and tool messages need the model's own chat template (this artifact "
+                      "uses the built-in %s format; compile with --chat-format jinja)",
+                      tmpl.kind == ChatFormatKind::Llama3 ? "llama3" : "chatml");
   switch (tmpl.kind) {
     case ChatFormatKind::Llama3: return formatLlama3(dialog);
     case ChatFormatKind::ChatML: return formatChatML(dialog, tmpl.default_system_prompt);

@@ -282,6 +282,33 @@ TEST(JinjaFormat, ErrorsAreOneLine) {
   EXPECT_NE(r.message().find("chat template:1:"), std::string::npos) << r.message();
 }
 
+TEST(JinjaFormat, ToolCallsAndResultsReachTheTemplate) {
+  ChatTemplate t = kJinja;
+  t.jinja_source =
+      "{% for m in messages %}{{ m.role }}:{% if m.content is defined %}{{ m.content }}{% else %}-{% endif %}"
+      "{% for c in m.tool_calls or [] %}[{{ c.function.name }}({{ c.function.arguments | tojson }})]{% endfor %}"
+      "{% if m.tool_call_id is defined %}#{{ m.tool_call_id }}{% endif %};{% endfor %}";
+  Message call;
+  call.role = Role::Assistant;
+  call.content_null = true;
+  call.has_tool_calls = true;
+  call.extra_json = R"({"tool_calls": [{"function": {"name": "f", "arguments": {"b": 1, "a": 2}}}]})";
+  Message result;
+  result.role = Role::Tool;
+  result.content = "42";
+  result.extra_json = R"({"tool_call_id": "c1", "name": null})";
+  const Dialog d = {{Role::User, "q"}, call, result};
+  auto text = renderJinjaDialog(t, d);
+  ASSERT_TRUE(text.ok()) << text.message();
+  EXPECT_EQ(*text, "user:q;assistant:-[f({\"b\": 1, \"a\": 2})];tool:42#c1;");
+  // The built-in formats have no tool turns: a clear error, not a silent drop.
+  auto r = formatDialog(kLlama3, d);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.message(),
+            "dialog: tool calls and tool messages need the model's own chat template (this artifact uses the "
+            "built-in llama3 format; compile with --chat-format jinja)");
+}
+
 TEST(JinjaFormat, SplitKeepsTextWithoutSpecials) {
   EXPECT_EQ(splitOnSpecialTokens("plain", {"<s>"}), (std::vector<PromptSegment>{{"plain", false}}));
   EXPECT_TRUE(splitOnSpecialTokens("", {"<s>"}).empty());

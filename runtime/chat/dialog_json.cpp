@@ -8,7 +8,8 @@ namespace lac::chat {
 
 namespace {
 
-using nlohmann::json;
+// Ordered: a message's other keys reach a Jinja template in the file's order.
+using json = nlohmann::ordered_json;
 
 // The parser quotes what it last read, raw: keep the message one printable line.
 std::string printable(std::string_view s) {
@@ -54,14 +55,31 @@ Result<Message> readMessage(const json& j, const std::string& where) {
   const std::string& name = role->get_ref<const std::string&>();
   const auto parsed = parseRole(name);
   LAC_CHECK_OR_RETURN(parsed.has_value(), Error::InvalidArgument,
-                      "%s: unknown role '%s' (expected system, user or assistant)", where.c_str(),
+                      "%s: unknown role '%s' (expected system, user, assistant or tool)", where.c_str(),
                       name.c_str());
+  Message m;
+  m.role = *parsed;
+  // Other keys (tool_calls, tool_call_id, name, ...) go to a Jinja template as they are.
+  json extra = json::object();
+  for (const auto& [k, v] : j.items())
+    if (k != "role" && k != "content") extra[k] = v;
+  if (const auto calls = extra.find("tool_calls"); calls != extra.end() && !calls->is_null()) {
+    LAC_CHECK_OR_RETURN(calls->is_array(), Error::InvalidArgument, "%s: \"tool_calls\" must be a list, got %s",
+                        where.c_str(), calls->type_name());
+    m.has_tool_calls = true;
+  }
+  if (!extra.empty()) m.extra_json = extra.dump();
   const auto content = j.find("content");
-  LAC_CHECK_OR_RETURN(content != j.end(), Error::InvalidArgument, "%s: missing \"content\"",
+  LAC_CHECK_OR_RETURN(content != j.end() || m.has_tool_calls, Error::InvalidArgument, "%s: missing \"content\"",
                       where.c_str());
+  if (content == j.end() || (content->is_null() && m.has_tool_calls)) {
+    m.content_null = true;
+    return m;
+  }
   LAC_CHECK_OR_RETURN(content->is_string(), Error::InvalidArgument,
                       "%s: \"content\" must be a string, got %s", where.c_str(), content->type_name());
-  return Message{*parsed, content->get<std::string>()};
+  m.content = content->get<std::string>();
+  return m;
 }
 
 Result<Dialog> readDialog(const json& j, const std::string& where) {

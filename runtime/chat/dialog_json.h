@@ -6,9 +6,11 @@
 //     [ {"role": "user", "content": "..."} ]
 //   ]
 //
-// Each message needs "role" (system, user or assistant) and "content" (a
-// string); other keys are ignored. Each dialog must follow validateDialog's
-// rule. Errors are one line: the source name, the dialog and message index
+// Each message needs "role" (system, user, assistant or tool) and "content"
+// (a string; null or absent only beside "tool_calls"). Other keys
+// (tool_calls, tool_call_id, name, ...) are kept, in order, for a Jinja chat
+// template (Message::extra_json); the built-in formats ignore them. Each
+// dialog must follow validateDialog's rule. Errors are one line: the source name, the dialog and message index
 // (from 0), and what is wrong; malformed JSON names the byte, line and column.
 #pragma once
 

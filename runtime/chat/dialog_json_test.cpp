@@ -64,9 +64,16 @@ TEST(DialogJson, Errors) {
       {R"([[{"role": 1, "content": "x"}]])",
        "d.json: dialog 0, message 0: \"role\" must be a string, got number"},
       {R"([[{"role": "tool", "content": "x"}]])",
-       "d.json: dialog 0, message 0: unknown role 'tool' (expected system, user or assistant)"},
+       "d.json: dialog 0, message 0: a tool message must follow an assistant message with tool calls (or another "
+       "tool message)"},
+      {R"([[{"role": "user", "content": "x"}, {"role": "assistant", "content": null}]])",
+       "d.json: dialog 0, message 1: \"content\" must be a string, got null"},
+      {R"([[{"role": "user", "content": "x", "tool_calls": []}]])",
+       "d.json: dialog 0, message 0: only an assistant message may call tools"},
+      {R"([[{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": 1}]])",
+       "d.json: dialog 0, message 1: \"tool_calls\" must be a list, got number"},
       {R"([[{"role": "User", "content": "x"}]])",
-       "d.json: dialog 0, message 0: unknown role 'User' (expected system, user or assistant)"},
+       "d.json: dialog 0, message 0: unknown role 'User' (expected system, user, assistant or tool)"},
       {R"([[{"role": "user"}]])", "d.json: dialog 0, message 0: missing \"content\""},
       {R"([[{"role": "user", "content": ["x"]}]])",
        "d.json: dialog 0, message 0: \"content\" must be a string, got array"},
@@ -86,7 +93,7 @@ TEST(DialogJson, Errors) {
       // Found by dialog_json_fuzzer (test/fuzz-corpus/dialog_json/crash-87f2f67a...):
       // a role with a newline in it made a two-line message; quoted text is escaped.
       {R"([[{"role": "user", "content": "hi"}, {"role": "assis\ntant", "content": "x"}]])",
-       "d.json: dialog 0, message 1: unknown role 'assis\\ntant' (expected system, user or assistant)"},
+       "d.json: dialog 0, message 1: unknown role 'assis\\ntant' (expected system, user, assistant or tool)"},
   };
   for (const Row& row : table) {
     auto r = parseDialogs(row.json, "d.json");

@@ -14,12 +14,20 @@ namespace {
 
 using jinja::Value;
 
-Value messagesValue(const Dialog& dialog) {
+// [{role, content, ...other keys}], as transformers passes plain dict
+// messages (keys whose value is null dropped).
+Result<Value> messagesValue(const Dialog& dialog) {
   jinja::List list;
   for (const Message& m : dialog) {
     jinja::Dict d;
     d.set(Value::string("role"), Value::string(std::string(roleName(m.role))));
-    d.set(Value::string("content"), Value::string(m.content));
+    if (!m.content_null) d.set(Value::string("content"), Value::string(m.content));
+    if (!m.extra_json.empty()) {
+      LAC_ASSIGN_OR_RETURN(Value extra, jinja::parseJson(m.extra_json));
+      LAC_CHECK_OR_RETURN(extra.isDict(), Error::InvalidArgument, "a message's extra keys must be a JSON object");
+      for (const auto& [k, v] : extra.entries().items)
+        if (!v.isNone()) d.set(k, v);
+    }
     list.push_back(Value::dict(std::move(d)));
   }
   return Value::list(std::move(list));
@@ -30,7 +38,8 @@ Value messagesValue(const Dialog& dialog) {
 Result<std::string> renderJinjaDialog(const ChatTemplate& tmpl, const Dialog& dialog, const ChatContext& ctx) {
   LAC_ASSIGN_OR_RETURN(jinja::Template t, jinja::Template::parse(tmpl.jinja_source));
   jinja::Dict vars;
-  vars.set(Value::string("messages"), messagesValue(dialog));
+  LAC_ASSIGN_OR_RETURN(Value messages, messagesValue(dialog));
+  vars.set(Value::string("messages"), std::move(messages));
   vars.set(Value::string("add_generation_prompt"), Value::boolean(ctx.add_generation_prompt));
   vars.set(Value::string("bos_token"), Value::string(tmpl.bos_token));
   vars.set(Value::string("eos_token"), Value::string(tmpl.eos_token));

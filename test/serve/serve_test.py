@@ -196,6 +196,15 @@ class ServeTest(unittest.TestCase):
         ok = chat("x", max_tokens=1, tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}],
                   chat_template_kwargs={"date_string": "7 Dec 2026"})
         self.assertEqual(status_of("/v1/chat/completions", ok), 200)
+        # A tool call and its result (the model's own template renders them);
+        # a tool result with no call before it is refused.
+        call = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}
+        result = {"role": "tool", "tool_call_id": "c1", "content": "42"}
+        tool_chat = {"messages": [{"role": "user", "content": "x"}, call, result], "max_tokens": 1}
+        self.assertEqual(status_of("/v1/chat/completions", tool_chat), 200)
+        orphan = {"messages": [{"role": "user", "content": "x"}, result], "max_tokens": 1}
+        self.assertEqual(status_of("/v1/chat/completions", orphan), 400)
         self.assertEqual(status_of("/nowhere", method="GET"), 404)
         # A body over the limit is refused from its Content-Length (the client
         # need not send it).

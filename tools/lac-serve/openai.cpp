@@ -184,6 +184,8 @@ std::optional<ApiError> parseRequest(Endpoint endpoint, const std::string& body,
       return bad("messages", "'messages' must be a non-empty list of {role, content}");
     if (!model.chat) return bad("messages", "this model has no chat format; use /v1/completions");
     chat::Dialog dialog;
+    // Messages' other keys (tool_calls, tool_call_id, name) in the client's order.
+    std::optional<nlohmann::ordered_json> ordered_messages;
     for (size_t i = 0; i < it->size(); ++i) {
       const Json& msg = (*it)[i];
       const std::string param = "messages[" + std::to_string(i) + "]";
@@ -192,11 +194,27 @@ std::optional<ApiError> parseRequest(Endpoint endpoint, const std::string& body,
       std::optional<chat::Role> role = chat::parseRole(msg["role"].get<std::string>());
       if (!role)
         return bad(param + ".role", param + ".role '" + msg["role"].get<std::string>() +
-                                        "' is not system, user or assistant");
+                                        "' is not system, user, assistant or tool");
       chat::Message m{*role, {}};
-      if (!msg.contains("content") || msg["content"].is_null())
-        return bad(param + ".content", param + " has no content");
-      API_TRY(messageContent(msg["content"], i, m.content));
+      if (msg.size() > 2 || !msg.contains("content")) {
+        if (!ordered_messages)
+          ordered_messages = nlohmann::ordered_json::parse(body, nullptr, false)["messages"];
+        nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+        for (const auto& [k, v] : (*ordered_messages)[i].items())
+          if (k != "role" && k != "content") extra[k] = v;
+        if (extra.contains("tool_calls") && !extra["tool_calls"].is_null()) {
+          if (!extra["tool_calls"].is_array())
+            return bad(param + ".tool_calls", param + ".tool_calls must be a list");
+          m.has_tool_calls = true;
+        }
+        if (!extra.empty()) m.extra_json = extra.dump();
+      }
+      if (!msg.contains("content") || msg["content"].is_null()) {
+        if (!m.has_tool_calls) return bad(param + ".content", param + " has no content");
+        m.content_null = true;
+      } else {
+        API_TRY(messageContent(msg["content"], i, m.content));
+      }
       dialog.push_back(std::move(m));
     }
     if (VoidResult v = chat::validateDialog(dialog, "messages"); !v.ok()) return bad("messages", v.message());
