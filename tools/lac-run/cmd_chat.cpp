@@ -29,7 +29,10 @@ the conversation is kept. `/exit` or end of input ends it.
 --dialogs reads Meta's format (example_chat_completion.py): a JSON list of
 dialogs, each a list of {"role": "system"|"user"|"assistant", "content": ...}
 messages: an optional system message, then user and assistant alternating,
-ending with a user message. All dialogs run as one batch.
+ending with a user message. With the model's own (Jinja) chat template, an
+assistant message may carry "tool_calls" (content null) followed by "tool"
+messages with the results; other keys reach the template as they are. All
+dialogs run as one batch.
 
 --print-prompt prints each dialog's prompt as the model's chat format renders
 it (special tokens as their text) and generates nothing; with --json, the
