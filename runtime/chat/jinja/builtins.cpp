@@ -250,7 +250,7 @@ std::string pyFormat(const std::string& fmt, const CallArgs& args) {
         if (auto_index >= args.pos.size()) fail("index error", "Replacement index out of range for positional args tuple");
         v = args.pos[auto_index++];
       } else if (std::all_of(field.begin(), field.end(), [](char d) { return d >= '0' && d <= '9'; })) {
-        const size_t k = std::stoul(field);
+        const size_t k = field.size() > 9 ? args.pos.size() : std::stoul(field);
         if (k >= args.pos.size()) fail("index error", "Replacement index out of range for positional args tuple");
         v = args.pos[k];
       } else {
@@ -587,7 +587,8 @@ Value attrPath(const Value& v, const std::string& path) {
   Value cur = v;
   for (const auto& part : pySplit(path, std::string("."), -1)) {
     const bool is_int = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    cur = getItem(cur, is_int ? Value::integer(std::stoll(part)) : Value::string(part));
+    // (A path index past 18 digits cannot name an item: no item.)
+    cur = getItem(cur, is_int ? Value::integer(part.size() > 18 ? INT64_MAX : std::stoll(part)) : Value::string(part));
   }
   return cur;
 }
@@ -705,6 +706,17 @@ JsonStyle jsonStyle(const CallArgs& a, size_t first_index) {
   }
   if (auto v = a.get(first_index + 3, "sort_keys")) st.sort_keys = v->truthy();
   return st;
+}
+
+// A double whose integer part fits int64_t (casting any other is undefined).
+bool inInt64(double d) { return std::isfinite(d) && d > -9223372036854775808.0 && d < 9223372036854775808.0; }
+
+// Python's int(x) for a float: NaN is the filter's fallback (ValueError);
+// infinity and integers past 64 bits (Python has them) are an error here.
+Value floatToInt(double d, const Value& fallback) {
+  if (std::isnan(d)) return fallback;
+  if (!inInt64(d)) fail("overflow", "the integer is out of the engine's 64-bit range");
+  return Value::integer(static_cast<int64_t>(d));
 }
 
 Value toFloat(const Value& v, const Value& fallback) {
@@ -857,7 +869,7 @@ Value applyFilter(const std::string& name, const Value& v, CallArgs& a) {
   if (name == "int") {
     const Value fallback = a.get(0, "default", Value::integer(0));
     if (v.isInt() || v.isBool()) return Value::integer(v.asInt());
-    if (v.isFloat()) return std::isfinite(v.asDouble()) ? Value::integer(static_cast<int64_t>(v.asDouble())) : fallback;
+    if (v.isFloat()) return floatToInt(v.asDouble(), fallback);
     if (v.isString()) {
       const std::string t = pyStrip(v.asString(), std::nullopt, true, true);
       try {
@@ -867,7 +879,7 @@ Value applyFilter(const std::string& name, const Value& v, CallArgs& a) {
       } catch (const std::exception&) {
       }
       const Value f = toFloat(v, Value());
-      if (f.isFloat() && std::isfinite(f.asDouble())) return Value::integer(static_cast<int64_t>(f.asDouble()));
+      if (f.isFloat()) return floatToInt(f.asDouble(), fallback);
     }
     return fallback;
   }
@@ -935,7 +947,11 @@ Value applyFilter(const std::string& name, const Value& v, CallArgs& a) {
       const Value& x = a.pos[k++];
       if (conv == 's') out += x.str();
       else if (conv == 'r') out += x.repr();
-      else if (conv == 'd' || conv == 'i') out += std::to_string(x.isNumber() ? static_cast<int64_t>(x.asDouble()) : 0);
+      else if (conv == 'd' || conv == 'i') {
+        if (!x.isNumber()) fail("type error", std::string("%") + conv + " format: a real number is required, not " + std::string(x.typeName()));
+        if (x.isFloat() && !inInt64(x.asDouble())) fail("overflow", "cannot convert float infinity or a huge float to integer");
+        out += std::to_string(x.isFloat() ? static_cast<int64_t>(x.asDouble()) : x.asInt());
+      }
       else fail("unsupported", std::string("format conversion '%") + conv + "' is not supported");
     }
     return Value::string(out);

@@ -115,6 +115,18 @@ TEST(Jinja, RunawayTemplatesStop) {
   EXPECT_TRUE(fails("{{ 'ab' * 34444444444444444 }}"));
 }
 
+TEST(Jinja, HugeNumbersInTextAreErrorsNotCrashes) {
+  // Found by the fuzzer: a 90-digit str.format index threw out of the engine.
+  EXPECT_TRUE(fails("{{ '{777777777777777777777777777777777777777777}'.format(1) }}"));
+  EXPECT_EQ(render("{{ 1e999 }} {{ 'nan' | float | int }}"), "inf 0");
+  EXPECT_TRUE(fails("{{ 1e300 | int }}"));    // Python: a 301-digit int; here an error, never a wrong number
+  EXPECT_TRUE(fails("{{ '1e300' | int }}"));
+  EXPECT_EQ(render("{{ xs | map(attribute='99999999999999999999999') | list }}", R"({"xs": []})"), "[]");
+  EXPECT_EQ(render("{{ '%d|%i' % (3, 2.9) }}"), "3|2");
+  EXPECT_TRUE(fails("{{ '%d' % 'x' }}"));
+  EXPECT_TRUE(fails("{{ '%d' % 1e300 }}"));
+}
+
 TEST(Jinja, IntegerOverflowIsAnErrorNotAWrongNumber) {
   EXPECT_EQ(render("{{ 2 ** 62 }} {{ (-2) ** 63 }} {{ 7 // -2 }} {{ -7 % 3 }} {{ 3 ** 0 }}"),
             "4611686018427387904 -9223372036854775808 -4 2 1");

@@ -467,7 +467,7 @@ class Parser {
         return e;
       case TokenKind::Float:
         next();
-        e->value = Value::number(std::stod(t.text));
+        e->value = Value::number(std::strtod(t.text.c_str(), nullptr));  // 1e999 is inf, as in Python
         return e;
       case TokenKind::Operator:
         if (t.text == "(") {

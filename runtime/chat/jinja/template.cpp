@@ -34,6 +34,8 @@ Result<Template> Template::parse(std::string_view source) {
     return t;
   } catch (const TemplateError& e) {
     return toStatus(e);
+  } catch (const std::exception& e) {  // a bug of ours, never a crash of the caller
+    return makeError(Error::Internal, std::string("chat template: internal error: ") + e.what());
   }
 }
 
@@ -43,6 +45,8 @@ Result<std::string> Template::render(const Dict& vars, const RenderOptions& opti
     return renderBody(*body_, vars, options);
   } catch (const TemplateError& e) {
     return toStatus(e);
+  } catch (const std::exception& e) {  // a bug of ours, never a crash of the caller
+    return makeError(Error::Internal, std::string("chat template: internal error: ") + e.what());
   }
 }
 
