@@ -3,8 +3,12 @@
 // sees them. Methods that mutate a list or dict (append, pop, update, ...)
 // are refused with the sandbox's "unsafe" error, as Jinja2's
 // ImmutableSandboxedEnvironment refuses them.
+//
+// methods.cpp: arguments, str/dict/list methods, lookup, iteration;
+// filters.cpp: filters and tests; pystr.h: the str semantics both use.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,10 +47,12 @@ Value getItem(const Value& obj, const Value& key);
 // Undefined is empty. Anything else is a "not iterable" error.
 List iterate(const Value& v);
 
-// Markup's escape(): & < > " ' as HTML entities.
-std::string htmlEscape(const std::string& s);
-
-// Python's str.strip / lstrip / rstrip (chars empty: Unicode whitespace).
-std::string pyStrip(const std::string& s, const std::optional<std::string>& chars, bool left, bool right);
+// Argument checks shared by filters.cpp and methods.cpp: Python's
+// TypeError wording, thrown as a TemplateError.
+[[noreturn]] void typeError(const std::string& msg);
+const std::string& needString(const Value& v, const char* what);
+int64_t needInt(const Value& v, const char* what);
+// Argument i or keyword `name` as a string; unset when absent or None.
+std::optional<std::string> optString(const CallArgs& a, size_t i, const char* name);
 
 }  // namespace lac::chat::jinja

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "runtime/chat/jinja/builtins.h"
+#include "runtime/chat/jinja/pystr.h"
 
 namespace lac::chat::jinja {
 
