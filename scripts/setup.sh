@@ -14,6 +14,7 @@ DEB_PACKAGES=(
   prometheus-cpp-dev            # lac-serve's /metrics
   chromium chromium-driver      # lac-serve's chat page test (headless)
   libclang-rt-14-dev            # libFuzzer + sanitizers for clang 14
+  openmpi-bin libopenmpi-dev    # tensor parallelism across processes (runtime/dist/)
 )
 if [[ -z "${LAC_SETUP_NO_MLIR:-}" ]]; then
   # mlir-19-tools is needed: MLIR's CMake package checks mlir-tblgen exists.
