@@ -65,6 +65,13 @@ struct ExecWeightInfo {
   // A fused weight (exec.weight `concat_of`): the ModelSpec tensors whose
   // rows it stacks, in order. Empty for a plain weight (named after its tensor).
   std::vector<std::string> concat_of;
+  // Tensor parallel: this entry is rank `index` of `count`'s slice of the
+  // logical weight along `axis` (0 rows, 1 columns; a fused weight's parts
+  // are each split by rows); axis -1: the whole weight.
+  struct Shard {
+    int axis = -1;
+    uint32_t index = 0, count = 1;
+  } shard;
 };
 
 using WeightSink = lac::artifact::WeightSink;

@@ -1,6 +1,7 @@
 // The plan's IR-level parts, from a memory-planned `exec` module: target,
 // compiled limits, the weight table, the KV-cache layout and one entry point
 // per public func (buffers from the !exec.buf types, one step per kernel op).
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -90,8 +91,36 @@ struct WeightIndex {
   std::vector<int32_t> layers;
 };
 
+// The ranks the module is split over (exec.tensor_parallel; 1 without it).
+uint32_t tensorParallel(mlir::ModuleOp m) { return uint32_t(intAttr(m, "exec.tensor_parallel").value_or(1)); }
+
+// A split weight (`tp_axis`): one entry per rank, rank r's named
+// "<name>.tp<r>" (rank 0's keeps the name and lists them all in `shards`).
+void addShards(plan::PlanT& p, WeightIndex& index, uint32_t first, int64_t axis, uint32_t ranks, uint64_t& cursor) {
+  const plan::WeightT& w0 = *p.weights[first];
+  std::vector<uint32_t> shards{first};
+  for (uint32_t r = 1; r < ranks; ++r) {
+    auto e = std::make_unique<plan::WeightT>();
+    e->name = w0.name + ".tp" + std::to_string(r);
+    e->dtype = w0.dtype;
+    e->shape = w0.shape;
+    e->layout = w0.layout;
+    const uint64_t size = w0.blob->bytes();
+    cursor = artifact::alignUp(cursor, artifact::kWeightAlignment);
+    e->blob = std::make_unique<plan::BlobSlice>(cursor, size, 0);
+    cursor += size;
+    shards.push_back(static_cast<uint32_t>(p.weights.size()));
+    index.layers.push_back(index.layers[first]);
+    p.weights.push_back(std::move(e));
+  }
+  p.weights[first]->shards = shards;
+  p.weights[first]->shard_axis = static_cast<int8_t>(axis);
+}
+
 VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
   uint64_t cursor = 0;
+  const uint32_t ranks = tensorParallel(m);
+  p.tensor_parallel = ranks;
   for (ex::WeightOp w : m.getOps<ex::WeightOp>()) {
     auto e = std::make_unique<plan::WeightT>();
     e->name = w.getSymName().str();
@@ -113,6 +142,8 @@ VoidResult addWeights(plan::PlanT& p, mlir::ModuleOp m, WeightIndex& index) {
     index.ids.emplace(e->name, static_cast<uint32_t>(p.weights.size()));
     index.layers.push_back(w.getLayer() ? static_cast<int32_t>(*w.getLayer()) : -1);
     p.weights.push_back(std::move(e));
+    if (std::optional<uint64_t> axis = intAttr(w, "tp_axis"); axis && ranks > 1)
+      addShards(p, index, static_cast<uint32_t>(p.weights.size() - 1), int64_t(*axis), ranks, cursor);
   }
   p.weight_blob = std::make_unique<plan::WeightBlob>(artifact::alignUp(cursor, artifact::kWeightAlignment), 0);
   return {};
@@ -143,11 +174,13 @@ VoidResult addKvCache(plan::PlanT& p, mlir::ModuleOp m) {
   std::optional<plan::DType> dtype = elementDType(kv.getDtype());
   IR_CHECK(dtype.has_value(), m, "exec.kv_cache dtype must be f32, f16 or bf16");
   const plan::ModelConfigT& c = *p.config;
-  IR_CHECK(uint64_t(kv.getNKvHeads()) == c.n_kv_heads && uint64_t(kv.getHeadDim()) == c.head_dim &&
+  // A tensor-parallel rank caches its own n_kv_heads / ranks heads.
+  const uint64_t ranks = std::max<uint64_t>(1, p.tensor_parallel);
+  IR_CHECK(uint64_t(kv.getNKvHeads()) * ranks == c.n_kv_heads && uint64_t(kv.getHeadDim()) == c.head_dim &&
                uint64_t(kv.getNLayers()) == c.n_layers,
-           m, "exec.kv_cache (%lld layers x %lld kv heads x %lld) does not match the model (%u x %u x %u)",
-           (long long)kv.getNLayers(), (long long)kv.getNKvHeads(), (long long)kv.getHeadDim(), c.n_layers,
-           c.n_kv_heads, c.head_dim);
+           m, "exec.kv_cache (%lld layers x %lld kv heads x %lld, %llu ranks) does not match the model (%u x %u x %u)",
+           (long long)kv.getNLayers(), (long long)kv.getNKvHeads(), (long long)kv.getHeadDim(), (ull)ranks,
+           c.n_layers, c.n_kv_heads, c.head_dim);
   auto out = std::make_unique<plan::KvCacheLayoutT>();
   out->max_batch = static_cast<uint32_t>(kv.getMaxBatch());
   out->max_seq_len = static_cast<uint32_t>(kv.getMaxSeqLen());
@@ -364,6 +397,17 @@ class EntryPointBuilder {
           e_.steps.back()->params->cols = e_.buffers[e_.steps.back()->outputs[0]]->shape.back();
           return VoidResult();
         })
+        .Case([&](ex::AllReduceOp o) -> VoidResult {
+          LAC_RETURN_IF_ERROR(simple(o, {o.getInput()}, o.getResult(), {}, std::nullopt));
+          e_.steps.back()->params->cols = e_.buffers[e_.steps.back()->outputs[0]]->shape.back();
+          return VoidResult();
+        })
+        .Case([&](ex::AllGatherOp o) -> VoidResult {
+          // cols: one rank's columns (the input's width).
+          LAC_RETURN_IF_ERROR(simple(o, {o.getInput()}, o.getResult(), {}, std::nullopt));
+          e_.steps.back()->params->cols = e_.buffers[e_.steps.back()->inputs[0]]->shape.back();
+          return VoidResult();
+        })
         .Case([&](mlir::func::ReturnOp o) { return markLogits(o); })
         .Default([&](Operation* o) -> VoidResult {
           LAC_FAIL(Error::Unsupported, "%s: has no runtime kernel in plan.fbs (Kernel); cannot emit it",
@@ -419,6 +463,14 @@ std::vector<ExecWeightInfo> weightInfos(const plan::PlanT& p, mlir::ModuleOp mod
     out.push_back(ExecWeightInfo{w->name, artifact::toDType(w->dtype), w->shape, w->layout, w->blob->bytes(), {}});
     if (auto it = concat.find(w->name); it != concat.end()) out.back().concat_of = it->second;
   }
+  // Every rank's slice reads the checkpoint tensors of rank 0's entry.
+  for (const auto& w : p.weights)
+    for (size_t r = 0; r < w->shards.size(); ++r) {
+      ExecWeightInfo& info = out[w->shards[r]];
+      info.name = w->name;
+      info.concat_of = out[w->shards[0]].concat_of;
+      info.shard = {w->shard_axis, uint32_t(r), uint32_t(w->shards.size())};
+    }
   return out;
 }
 

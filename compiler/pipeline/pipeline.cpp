@@ -82,6 +82,15 @@ VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
                       "--max-seq-len=%u is above the model's context length %u", opts.max_seq_len, context);
   LAC_CHECK_OR_RETURN(opts.max_batch >= 1 && opts.max_batch <= 4096, Error::InvalidArgument,
                       "--max-batch=%u: expected 1 to 4096", opts.max_batch);
+  LAC_CHECK_OR_RETURN(opts.tensor_parallel >= 1 && opts.tensor_parallel <= 64, Error::InvalidArgument,
+                      "--tensor-parallel=%u: expected 1 to 64 ranks", opts.tensor_parallel);
+  const import::ModelConfig& c = spec.config;
+  const uint32_t n = opts.tensor_parallel;
+  LAC_CHECK_OR_RETURN(n == 1 || (c.n_heads % n == 0 && c.n_kv_heads % n == 0 && c.ffn_dim % n == 0),
+                      Error::InvalidArgument,
+                      "--tensor-parallel=%u must divide the model's heads (%u), KV heads (%u) and ffn dim (%u): "
+                      "each rank takes whole heads",
+                      n, c.n_heads, c.n_kv_heads, c.ffn_dim);
   if (opts.kv_dtype == "auto") opts.kv_dtype = cuda ? "f32" : "f16";
   LAC_CHECK_OR_RETURN(opts.kv_dtype == "f16" || opts.kv_dtype == "f32", Error::InvalidArgument,
                       "--kv-dtype=%s: expected auto, f16 or f32", opts.kv_dtype.c_str());
@@ -101,6 +110,11 @@ VoidResult lowerToPlannedExec(mlir::ModuleOp module, const CompileOptions& opts)
   lac::LacConvertLlamaToExecOptions lower;
   lower.target = opts.target;
   pm.addPass(lac::createLacConvertLlamaToExec(lower));
+  if (opts.tensor_parallel > 1) {
+    lac::LacShardTensorParallelOptions shard;
+    shard.ranks = opts.tensor_parallel;
+    pm.addPass(lac::createLacShardTensorParallel(shard));
+  }
   lac::LacSelectWeightFormatsOptions formats;
   formats.weightFormat = opts.weight_format;
   formats.weightLayout = opts.weight_layout;

@@ -29,6 +29,7 @@ struct CompileOptions {
   std::string weight_layout = "auto";   // auto (cpu: x8 for q8_0/q4_0/q4_1) | row_major
   uint32_t max_seq_len = 0;             // 0: min(model context, 4096)
   uint32_t max_batch = 1;
+  uint32_t tensor_parallel = 1;         // ranks the plan is split over (lac-shard-tensor-parallel)
   std::string kv_dtype = "auto";        // auto (f16 on cpu; f32 on cuda until its f16 path has run on a GPU) | f16 | f32
   bool print_ir_after_all = false;      // every pass's output on stderr
   bool print_memory_plan = true;        // the planner's summary on stderr

@@ -23,6 +23,9 @@ inline bool isKnown(plan::DType d) { return d >= plan::DType::MIN && d <= plan::
 inline DType toDType(plan::DType d) { return static_cast<DType>(d); }
 inline plan::DType toPlanDType(DType d) { return static_cast<plan::DType>(d); }
 
+// The ranks a plan is split over (Plan.tensor_parallel; 0 means 1).
+inline uint32_t tensorParallelOf(const plan::Plan& p) { return p.tensor_parallel() > 1 ? p.tensor_parallel() : 1; }
+
 // The plan inside a verified buffer.
 inline const plan::Plan* planOf(const void* buf) { return plan::GetPlan(buf); }
 

@@ -51,6 +51,11 @@ VoidResult checkConfig(const plan::Plan& p, const char* n) {
   LAC_CHECK_OR_RETURN(c.n_heads() % c.n_kv_heads() == 0, Error::InvalidArtifact,
                       "%s: model config: n_heads %u is not a multiple of n_kv_heads %u", n, c.n_heads(),
                       c.n_kv_heads());
+  const uint32_t tp = tensorParallelOf(p);
+  LAC_CHECK_OR_RETURN(tp <= 64 && c.n_heads() % tp == 0 && c.n_kv_heads() % tp == 0 && c.ffn_dim() % tp == 0,
+                      Error::InvalidArtifact,
+                      "%s: tensor_parallel %u does not divide n_heads %u, n_kv_heads %u and ffn_dim %u", n, tp,
+                      c.n_heads(), c.n_kv_heads(), c.ffn_dim());
   LAC_CHECK_OR_RETURN(positiveFinite(c.norm_eps()), Error::InvalidArtifact, "%s: model config: norm_eps %g", n,
                       c.norm_eps());
   LAC_CHECK_OR_RETURN(positiveFinite(c.rope_theta()), Error::InvalidArtifact, "%s: model config: rope_theta %g", n,
@@ -145,6 +150,34 @@ VoidResult checkGeneration(const plan::Plan& p, const char* n) {
 // ---------------------------------------------------------------------------
 // Weights
 
+// A split weight's slices: one per rank, the first itself, all alike.
+VoidResult checkShards(const plan::Plan& p, const plan::Weight& w, uint32_t i, const char* n) {
+  const char* wn = w.name()->c_str();
+  if (w.shards() == nullptr || w.shards()->size() == 0) {
+    LAC_CHECK_OR_RETURN(w.shard_axis() == -1, Error::InvalidArtifact, "%s: weight '%s' has a shard axis but no shards",
+                        n, wn);
+    return {};
+  }
+  const uint32_t tp = tensorParallelOf(p);
+  LAC_CHECK_OR_RETURN(tp > 1 && w.shards()->size() == tp && w.shards()->Get(0) == i &&
+                          (w.shard_axis() == 0 || w.shard_axis() == 1),
+                      Error::InvalidArtifact,
+                      "%s: weight '%s': %u shards along axis %d for tensor_parallel %u (want one per rank, the first "
+                      "itself, axis 0 or 1)",
+                      n, wn, w.shards()->size(), int(w.shard_axis()), tp);
+  for (uint32_t r = 1; r < tp; ++r) {
+    const uint32_t k = w.shards()->Get(r);
+    LAC_CHECK_OR_RETURN(k < p.weights()->size() && k != i, Error::InvalidArtifact,
+                        "%s: weight '%s': shard %u names weight %u", n, wn, r, k);
+    const plan::Weight& s = *p.weights()->Get(k);
+    LAC_CHECK_OR_RETURN(s.dtype() == w.dtype() && shapeOf(s.shape()) == shapeOf(w.shape()) &&
+                            str(s.layout()) == str(w.layout()) && s.blob()->bytes() == w.blob()->bytes(),
+                        Error::InvalidArtifact, "%s: weight '%s': rank %u's shard '%s' differs in dtype, shape or layout",
+                        n, wn, r, s.name()->c_str());
+  }
+  return {};
+}
+
 VoidResult checkWeights(const plan::Plan& p, const char* n) {
   LAC_CHECK_OR_RETURN(!(p.random_weights() && p.weights_file() != nullptr), Error::InvalidArtifact,
                       "%s: plan has both random weights and a weights file '%s'", n, p.weights_file()->c_str());
@@ -193,6 +226,7 @@ VoidResult checkWeights(const plan::Plan& p, const char* n) {
                         (ull)s.bytes(), shapeText(shape).c_str(), plan::EnumNameDType(w.dtype()),
                         layout.empty() ? "row_major" : std::string(layout).c_str(), (ull)*dense);
     by_offset.emplace_back(s.offset(), i);
+    LAC_RETURN_IF_ERROR(checkShards(p, w, i, n));
   }
   std::sort(by_offset.begin(), by_offset.end());
   for (size_t k = 1; k < by_offset.size(); ++k) {
@@ -216,9 +250,10 @@ VoidResult checkKvCache(const plan::Plan& p, const char* n) {
   LAC_CHECK_OR_RETURN(kv.max_batch() >= p.max_batch() && kv.max_seq_len() >= p.max_seq_len(), Error::InvalidArtifact,
                       "%s: kv cache holds %u x %u tokens, less than the plan's max_batch %u x max_seq_len %u", n,
                       kv.max_batch(), kv.max_seq_len(), p.max_batch(), p.max_seq_len());
-  // K and V of every token of every sequence: 2 x [B, S, KV, D].
+  // K and V of every token of every sequence: 2 x [B, S, KV, D] (a
+  // tensor-parallel rank's KV / tensor_parallel heads).
   std::optional<uint64_t> need = denseBytes(
-      toDType(kv.dtype()), {2, kv.max_batch(), kv.max_seq_len(), c.n_kv_heads(), c.head_dim()});
+      toDType(kv.dtype()), {2, kv.max_batch(), kv.max_seq_len(), c.n_kv_heads() / tensorParallelOf(p), c.head_dim()});
   LAC_CHECK_OR_RETURN(need.has_value() && kv.bytes_per_layer() >= *need, Error::InvalidArtifact,
                       "%s: kv cache bytes_per_layer %llu is less than the %llu its shape needs", n,
                       (ull)kv.bytes_per_layer(), (ull)need.value_or(0));

@@ -42,8 +42,17 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
   return std::shared_ptr<const MappedFile>(std::move(f));
 }
 
+std::shared_ptr<const MappedFile> MappedFile::fromBytes(std::vector<uint8_t> bytes, std::string name) {
+  std::shared_ptr<MappedFile> f(new MappedFile());
+  f->owned_ = std::move(bytes);
+  f->data_ = f->owned_.data();
+  f->size_ = f->owned_.size();
+  f->path_ = std::move(name);
+  return f;
+}
+
 MappedFile::~MappedFile() {
-  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_ != nullptr && owned_.empty() && size_ != 0) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 }  // namespace lac

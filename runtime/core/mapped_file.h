@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "runtime/core/result.h"
 
@@ -18,6 +19,10 @@ class MappedFile {
  public:
   // Maps `path` read-only. An empty file maps to an empty span.
   static Result<std::shared_ptr<const MappedFile>> open(const std::string& path);
+
+  // Bytes already in memory, viewed as a file named `name` (a slice the
+  // compiler cut out of a checkpoint tensor: compiler/import/tensor_slice.h).
+  static std::shared_ptr<const MappedFile> fromBytes(std::vector<uint8_t> bytes, std::string name);
 
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
@@ -33,6 +38,7 @@ class MappedFile {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   std::string path_;
+  std::vector<uint8_t> owned_;  // fromBytes: the bytes (nothing is mapped)
 };
 
 // Bounds-checked little-endian cursor over bytes, for parsing binary formats.

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -25,8 +26,10 @@ namespace lac::dist {
 
 class LeaderModel final : public engine::Model {
  public:
-  // `inner` is rank 0's engine; both must outlive this.
+  // `inner` is rank 0's engine; both must outlive this (or it owns `inner`).
   LeaderModel(engine::Model& inner, Communicator& comm) : inner_(inner), comm_(comm) {}
+  LeaderModel(std::unique_ptr<engine::Model> inner, Communicator& comm)
+      : owned_(std::move(inner)), inner_(*owned_), comm_(comm) {}
   ~LeaderModel() override;  // finish(), errors ignored
 
   const engine::ModelLimits& limits() const override { return inner_.limits(); }
@@ -39,6 +42,7 @@ class LeaderModel final : public engine::Model {
   VoidResult finish();
 
  private:
+  std::unique_ptr<engine::Model> owned_;
   engine::Model& inner_;
   Communicator& comm_;
   bool finished_ = false;

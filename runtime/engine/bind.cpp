@@ -150,6 +150,9 @@ class Binder {
   // ---- weights --------------------------------------------------------------
   // Weight `idx` of shape `shape`; its format must be in `types` (norm: f32).
   VoidResult weight(BoundWeight& dst, uint32_t idx, std::vector<uint64_t> shape, bool norm) const {
+    // A weight the tensor-parallel ranks split: this rank's slice (validated: one per rank).
+    if (const plan::Weight& whole = *p_.weights()->Get(idx); whole.shards() && whole.shards()->size() > target_.rank)
+      idx = whole.shards()->Get(target_.rank);
     const plan::Weight& w = *p_.weights()->Get(idx);
     const char* name = w.name()->c_str();
     const DType t = artifact::toDType(w.dtype());
@@ -255,6 +258,18 @@ class Binder {
         LAC_RETURN_IF_ERROR(actInto(b.in[1], ins(1), C));
         LAC_RETURN_IF_ERROR(actInto(b.out, out, C));
         break;
+      case K::all_reduce:
+      case K::all_gather: {
+        const uint32_t ranks = artifact::tensorParallelOf(p_);
+        BIND_CHECK(ranks > 1, Error::InvalidArtifact, "a collective in a plan for one rank");
+        LAC_RETURN_IF_ERROR(actInto(b.in[0], ins(0), C));
+        LAC_RETURN_IF_ERROR(actInto(b.out, out, s.kernel() == K::all_gather ? C * ranks : C));
+        BIND_CHECK(b.in[0].per_token == b.out.per_token && b.in[0].stride == int64_t(C), Error::InvalidArtifact,
+                   "a collective's rows must be dense and as many as its output's");
+        BIND_CHECK(s.kernel() == K::all_reduce || b.in[0].buffer != out, Error::InvalidArtifact,
+                   "all_gather cannot run in place");
+        break;
+      }
     }
     if (s.kernel() == K::matmul || s.kernel() == K::rmsnorm_matmul || s.kernel() == K::final_norm_lm_head ||
         s.kernel() == K::matmul_residual || s.kernel() == K::rmsnorm_gate_up_silu)
@@ -285,9 +300,10 @@ class Binder {
     b.n_kv_heads = q.n_kv_heads();
     b.head_dim = q.head_dim();
     BIND_CHECK(b.layer >= 0 && uint32_t(b.layer) < c.n_layers(), Error::InvalidArtifact, "layer %d", b.layer);
-    BIND_CHECK(q.n_kv_heads() == c.n_kv_heads() && q.head_dim() == c.head_dim(), Error::InvalidArtifact,
+    const uint32_t kv_heads = c.n_kv_heads() / artifact::tensorParallelOf(p_);  // this rank's share
+    BIND_CHECK(q.n_kv_heads() == kv_heads && q.head_dim() == c.head_dim(), Error::InvalidArtifact,
                "n_kv_heads %u / head_dim %u differ from the model's KV cache (%u / %u)", q.n_kv_heads(),
-               q.head_dim(), c.n_kv_heads(), c.head_dim());
+               q.head_dim(), kv_heads, c.head_dim());
     BIND_CHECK(b.head_dim % 2 == 0 && b.head_dim <= 1024 && b.n_heads % b.n_kv_heads == 0, Error::Unsupported,
                "head_dim %lld / heads %lld:%lld", (long long)b.head_dim, (long long)b.n_heads,
                (long long)b.n_kv_heads);

@@ -20,6 +20,10 @@
 #include "runtime/kernels/cpu/isa.h"
 #include "runtime/kernels/kernel_args.h"
 
+namespace lac::dist {
+class Communicator;
+}
+
 namespace lac::engine {
 
 // 64-byte aligned heap memory (arena, KV cache, random weights).
@@ -128,6 +132,8 @@ struct BoundEntryPoint {
 
 // Everything the engine owns besides the artifact.
 struct EngineState {
+  dist::Communicator* comm = nullptr;     // tensor parallel; null: one process
+  std::vector<float> gathered;            // all_gather's [ranks][T][cols] before its reorder
   std::unique_ptr<ThreadPool> pool;
   kernels::cpu::CpuContext ctx;
   AlignedBytes random_weights;            // --no-weights plans
@@ -146,6 +152,7 @@ struct EngineState {
 struct BindTarget {
   const char* engine = "CPU";
   plan::Target target = plan::Target::cpu;
+  uint32_t rank = 0;  // tensor parallel: the rank whose weight slices (Weight.shards) bind
 };
 
 // Binds entry point `ep` of `a` (weights from `weights_base`: the blob or
@@ -160,8 +167,9 @@ Result<std::unique_ptr<BoundEntryPoint>> bindEntryPoint(const artifact::Artifact
 // Runs the bound steps for one call (step_loop.h; tokens and positions
 // already in the arena). precise: quantized matmuls take a second pass over
 // their activations' quantization error (act_precision.h).
+// Fails only in a collective (tensor parallel: another rank stopped).
 struct StepCall;
-void execute(const EngineState& s, BoundEntryPoint& ep, const StepCall& call, bool precise);
+VoidResult execute(EngineState& s, BoundEntryPoint& ep, const StepCall& call, bool precise);
 
 // Fills each weight of the plan at base + blob.offset with deterministic
 // random values of its format (quantized blocks with sane scales).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/dist/communicator.h"
 #include "runtime/engine/bound_step.h"
 #include "runtime/engine/step_loop.h"
 
@@ -39,6 +40,10 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
   LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cpu, "CPU", opts));
 
   state_ = std::make_unique<EngineState>();
+  state_->comm = opts.comm;
+  const uint32_t ranks = artifact::tensorParallelOf(p);
+  BindTarget target;
+  target.rank = opts.comm ? uint32_t(opts.comm->rank()) : 0;
   state_->pool = std::make_unique<ThreadPool>(opts.threads);
   state_->ctx.pool = state_->pool.get();
 
@@ -54,14 +59,14 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
 
   // KV cache (engine_core.h's layout); pages are touched lazily.
   const DType kv_dtype = kvDType(p);
-  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype);
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype, ranks);
   state_->kv = allocAligned(kv_bytes);
   LAC_CHECK_OR_RETURN(state_->kv, Error::IoError, "%s: cannot allocate the %llu-byte KV cache", name, (ull)kv_bytes);
-  state_->kv_layers = kvCacheLayers(state_->kv.get(), c, limits_, kv_dtype);
+  state_->kv_layers = kvCacheLayers(state_->kv.get(), c, limits_, kv_dtype, ranks);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
       artifact_, state_->prefill, state_->decode,
-      [&](const plan::EntryPoint& ep) { return bindEntryPoint(artifact_, ep, weights); },
+      [&](const plan::EntryPoint& ep) { return bindEntryPoint(artifact_, ep, weights, target); },
       [](const BoundEntryPoint& b) { return b.max_tokens; }));
 
   slots_.reset(limits_);
@@ -72,7 +77,7 @@ VoidResult CpuEngine::init(const EngineOptions& opts) {
 // ---------------------------------------------------------------------------
 // Calls
 
-const float* CpuEngine::runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens,
+Result<const float*> CpuEngine::runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens,
                                    uint32_t start, bool precise) {
   const int64_t t = int64_t(tokens.size());
   std::memcpy(ep.tokens, tokens.data(), tokens.size() * sizeof(int32_t));
@@ -81,7 +86,7 @@ const float* CpuEngine::runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span
     ep.slot_ids[size_t(i)] = int32_t(slot);
   }
   StepCall call{t, false, ep.positions, ep.slot_ids.data(), nullptr, int32_t(slot), int64_t(start)};
-  execute(*state_, ep, call, precise);
+  LAC_RETURN_IF_ERROR(execute(*state_, ep, call, precise));
   return ep.logits.last(t, 1);
 }
 
@@ -92,7 +97,7 @@ Result<std::span<const float>> CpuEngine::prefill(uint32_t slot, std::span<const
   const float* logits = nullptr;
   for (size_t off = 0; off < tokens.size(); off += ep.max_tokens) {
     const size_t n = std::min<size_t>(ep.max_tokens, tokens.size() - off);
-    logits = runPrefill(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_);
+    LAC_ASSIGN_OR_RETURN(logits, runPrefill(ep, slot, tokens.subspan(off, n), start_pos + uint32_t(off), precise_prefill_));
   }
   slots_.filled(slot, start_pos + uint32_t(tokens.size()));
   return std::span<const float>(logits, limits_.vocab_size);
@@ -120,7 +125,7 @@ Result<std::span<const float>> CpuEngine::decode(std::span<const uint32_t> slots
       ep.lengths[i] = int32_t(positions[off + i] + 1);
     }
     StepCall call{int64_t(n), true, ep.positions, row_slots, ep.lengths.data()};
-    execute(*state_, ep, call, false);
+    LAC_RETURN_IF_ERROR(execute(*state_, ep, call, false));
     const float* l = ep.logits.last(int64_t(n), int64_t(n));
     for (size_t i = 0; i < n; ++i)
       std::memcpy(decode_logits_.data() + (off + i) * v, l + i * ep.logits.stride, v * sizeof(float));

@@ -58,7 +58,7 @@ class CpuEngine final : public EngineBase {
   VoidResult init(const EngineOptions& opts);
   // Runs `ep` over tokens[T] of `slot` at positions start.. ; returns the
   // last token's logits.
-  const float* runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
+  Result<const float*> runPrefill(BoundEntryPoint& ep, uint32_t slot, std::span<const int32_t> tokens, uint32_t start,
                           bool precise);
 
   std::unique_ptr<EngineState> state_;

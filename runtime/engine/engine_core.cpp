@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runtime/dist/communicator.h"
+
 namespace lac::engine {
 
 Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, const char* engine,
@@ -24,14 +26,27 @@ Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, 
   LAC_CHECK_OR_RETURN(opts.max_seq_len <= seq, Error::InvalidArgument,
                       "max sequence length %u is above the %u positions %s was compiled for", opts.max_seq_len, seq,
                       name);
+  // Tensor parallel: the plan's rank count is the run's.
+  const uint32_t tp = artifact::tensorParallelOf(p);
+  const int ranks = opts.comm ? opts.comm->size() : 1;
+  LAC_CHECK_OR_RETURN(tp == 1 || target == plan::Target::cpu, Error::Unsupported,
+                      "%s: compiled for %u tensor-parallel ranks; the %s engine runs one-rank plans only (the NCCL "
+                      "communicator is built, the CUDA engine does not use it yet)", name, tp, engine);
+  LAC_CHECK_OR_RETURN(tp != 1 || ranks == 1, Error::InvalidArgument,
+                      "%s was compiled for one process, but %d ranks were started: compile it with lac-compile "
+                      "--tensor-parallel %d, or run it without mpirun", name, ranks, ranks);
+  LAC_CHECK_OR_RETURN(tp == 1 || uint32_t(ranks) == tp, Error::InvalidArgument,
+                      "%s was compiled for %u tensor-parallel ranks (lac-compile --tensor-parallel %u), but %d %s "
+                      "running: start it with mpirun -np %u", name, tp, tp, ranks, ranks == 1 ? "process is" : "ranks are",
+                      tp);
   LAC_CHECK_OR_RETURN(opts.threads >= 0, Error::InvalidArgument, "thread count %d is negative", opts.threads);
   return ModelLimits{p.config()->vocab_size(), opts.max_batch ? opts.max_batch : batch,
                      opts.max_seq_len ? opts.max_seq_len : seq};
 }
 
 namespace {
-uint64_t perHalf(const plan::ModelConfig& c, const ModelLimits& l) {
-  return uint64_t(l.max_batch) * c.n_kv_heads() * l.max_seq_len * c.head_dim();
+uint64_t perHalf(const plan::ModelConfig& c, const ModelLimits& l, uint32_t ranks) {
+  return uint64_t(l.max_batch) * (c.n_kv_heads() / ranks) * l.max_seq_len * c.head_dim();
 }
 }  // namespace
 
@@ -39,17 +54,17 @@ DType kvDType(const plan::Plan& p) {
   return p.kv_cache()->dtype() == plan::DType::f16 ? DType::F16 : DType::F32;
 }
 
-uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype) {
-  return 2 * perHalf(c, limits) * c.n_layers() * dtypeInfo(dtype).blockBytes;
+uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype, uint32_t ranks) {
+  return 2 * perHalf(c, limits, ranks) * c.n_layers() * dtypeInfo(dtype).blockBytes;
 }
 
 std::vector<kernels::KvCacheView> kvCacheLayers(void* base, const plan::ModelConfig& c, const ModelLimits& limits,
-                                                DType dtype) {
-  const uint64_t per = perHalf(c, limits) * dtypeInfo(dtype).blockBytes;  // bytes of one K (or V)
+                                                DType dtype, uint32_t ranks) {
+  const uint64_t per = perHalf(c, limits, ranks) * dtypeInfo(dtype).blockBytes;  // bytes of one K (or V)
   uint8_t* b = static_cast<uint8_t*>(base);
   std::vector<kernels::KvCacheView> out;
   for (uint32_t l = 0; l < c.n_layers(); ++l)
-    out.push_back(kernels::KvCacheView::dense(b + 2 * l * per, b + (2 * l + 1) * per, c.n_kv_heads(),
+    out.push_back(kernels::KvCacheView::dense(b + 2 * l * per, b + (2 * l + 1) * per, c.n_kv_heads() / ranks,
                                               limits.max_seq_len, c.head_dim(), dtype));
   return out;
 }

@@ -15,6 +15,10 @@
 #include "runtime/engine/slot_state.h"
 #include "runtime/kernels/kernel_args.h"
 
+namespace lac::dist {
+class Communicator;
+}
+
 namespace lac::engine {
 
 struct EngineOptions {
@@ -29,6 +33,10 @@ struct EngineOptions {
   // runs int8.
   bool precise_prefill = true;
   artifact::OpenOptions open;        // passed to Artifact::open
+  // Tensor parallel (runtime/dist/): this rank's communicator. A plan
+  // compiled with --tensor-parallel N needs one of size N (this rank binds
+  // its own weight slices); null: one process, which runs 1-rank plans only.
+  dist::Communicator* comm = nullptr;
 };
 
 // The part of an engine that is the same on every backend: the artifact it
@@ -58,10 +66,11 @@ Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, 
 DType kvDType(const plan::Plan& p);
 // The KV cache of `limits`: per layer K then V, each
 // [batch][kv_heads][seq][head_dim] of `dtype` (the kernels' dense view).
-uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype);
+// A tensor-parallel rank of `ranks` caches its n_kv_heads / ranks heads.
+uint64_t kvCacheBytes(const plan::ModelConfig& c, const ModelLimits& limits, DType dtype, uint32_t ranks = 1);
 // The per-layer views of that cache at `base` (host or device memory).
 std::vector<kernels::KvCacheView> kvCacheLayers(void* base, const plan::ModelConfig& c, const ModelLimits& limits,
-                                                DType dtype);
+                                                DType dtype, uint32_t ranks = 1);
 
 // Binds every entry point of the plan with `bind(ep)` into `prefill` or
 // `decode` by name; Unsupported for another name, InvalidArtifact without a

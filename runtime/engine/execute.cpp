@@ -1,5 +1,9 @@
 // Running bound steps on the CPU: the CPU kernels as a backend of the shared
 // step loop (step_loop.h).
+#include <cstring>
+#include <string>
+
+#include "runtime/dist/communicator.h"
 #include "runtime/engine/act_precision.h"
 #include "runtime/engine/bound_step.h"
 #include "runtime/engine/step_loop.h"
@@ -22,10 +26,13 @@ namespace cpu = kernels::cpu;
 // activations in this scratch (null: plain int8).
 struct CpuBackend {
   using Status = bool;
-  static bool ok(Status) { return true; }
-  VoidResult fail(Status, const BoundStep&, size_t) { return {}; }
+  static bool ok(Status st) { return st; }
+  // Only a collective fails (another rank stopped or died).
+  VoidResult fail(Status, const BoundStep&, size_t step) {
+    return makeError(error.error(), "step " + std::to_string(step) + ": " + error.message());
+  }
 
-  const EngineState& s;
+  EngineState& s;
   BoundEntryPoint& ep;
   float* precise;
 
@@ -59,6 +66,31 @@ struct CpuBackend {
   Status kvAppend(const kernels::KvAppendArgs& a) { return cpu::kvAppend(s.ctx, a), true; }
   Status attentionDecode(const kernels::AttentionDecodeArgs& a) { return cpu::attentionDecode(s.ctx, a), true; }
   Status attentionPrefill(const kernels::AttentionPrefillArgs& a) { return cpu::attentionPrefill(s.ctx, a), true; }
+  // Tensor parallel (runtime/dist/): dense rows, checked at bind.
+  Status allReduce(const CollectiveArgs& a) {
+    if (a.y != a.x)
+      for (int64_t r = 0; r < a.n; ++r) std::memcpy(a.y + r * a.ys, a.x + r * a.xs, size_t(a.cols) * sizeof(float));
+    if (a.ys == a.cols) return done(s.comm->allReduceSum(a.y, a.n * a.cols));
+    for (int64_t r = 0; r < a.n; ++r)
+      if (!done(s.comm->allReduceSum(a.y + r * a.ys, a.cols))) return false;
+    return true;
+  }
+  Status allGather(const CollectiveArgs& a) {
+    const int64_t ranks = s.comm->size(), per = a.n * a.cols;  // [ranks][n][cols], then row by row
+    s.gathered.resize(size_t(ranks * per));
+    if (!done(s.comm->allGather(a.x, s.gathered.data(), per))) return false;
+    for (int64_t r = 0; r < ranks; ++r)
+      for (int64_t i = 0; i < a.n; ++i)
+        std::memcpy(a.y + i * a.ys + r * a.cols, s.gathered.data() + r * per + i * a.cols,
+                    size_t(a.cols) * sizeof(float));
+    return true;
+  }
+  bool done(VoidResult r) {
+    if (!r.ok()) error = std::move(r);
+    return error.ok();
+  }
+  VoidResult error;
+
   Status add(const AddArgs& a) {
     cpu::parallelRows(s.ctx, a.n, 1, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r)
@@ -71,9 +103,9 @@ struct CpuBackend {
 
 }  // namespace
 
-void execute(const EngineState& s, BoundEntryPoint& ep, const StepCall& call, bool precise) {
-  CpuBackend be{s, ep, precise ? reinterpret_cast<float*>(ep.act_scratch.get()) : nullptr};
-  (void)runSteps(be, ep.steps, call);  // the CPU kernels cannot fail
+VoidResult execute(EngineState& s, BoundEntryPoint& ep, const StepCall& call, bool precise) {
+  CpuBackend be{s, ep, precise ? reinterpret_cast<float*>(ep.act_scratch.get()) : nullptr, {}};
+  return runSteps(be, ep.steps, call);
 }
 
 }  // namespace lac::engine

@@ -19,6 +19,9 @@
 //   Status attentionDecode(const AttentionDecodeArgs&);
 //   Status attentionPrefill(const AttentionPrefillArgs&);
 //   Status add(const AddArgs&);
+//   Status allReduce(const CollectiveArgs&);  Status allGather(const CollectiveArgs&);
+//     (tensor parallel; a backend without them runs one-rank plans only,
+//     which its engine checks at load)
 // runtime/engine/execute.cpp (CPU) and runtime/engine/cuda/cuda_execute.cpp
 // (CUDA) are those backends.
 #pragma once
@@ -56,6 +59,17 @@ struct AddArgs {
   int64_t y_stride;
   float* out;
   int64_t out_stride;
+  int64_t n, cols;
+};
+
+// A collective over rows [n, cols] of x (row stride xs) into y (stride
+// ys): all_reduce y = the sum of every rank's x (y may be x); all_gather
+// y[n, ranks * cols], each row the ranks' rows in rank order.
+struct CollectiveArgs {
+  const float* x;
+  int64_t xs;
+  float* y;
+  int64_t ys;
   int64_t n, cols;
 };
 
@@ -136,6 +150,13 @@ VoidResult runSteps(Backend& be, std::span<const BoundStep> steps, const StepCal
       case plan::Kernel::add:
         st = be.add(AddArgs{b.in[0].last(t, n), b.in[0].stride, b.in[1].last(t, n), b.in[1].stride,
                             b.out.last(t, n), b.out.stride, n, b.cols});
+        break;
+      case plan::Kernel::all_reduce:
+      case plan::Kernel::all_gather:
+        if constexpr (requires { be.allReduce(CollectiveArgs{}); }) {
+          const CollectiveArgs ca{b.in[0].last(t, n), b.in[0].stride, b.out.last(t, n), b.out.stride, n, b.cols};
+          st = b.kernel == plan::Kernel::all_reduce ? be.allReduce(ca) : be.allGather(ca);
+        }
         break;
     }
     if (!Backend::ok(st)) return be.fail(st, b, i);

@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
       ("max-seq-len", lac::cli::number<uint32_t>(1u),
        "positions per sequence in the KV cache (default: the model's context, at most 4096)")
       ("max-batch", lac::cli::number<uint32_t>(1, 4096)->default_value(1), "sequences decoded together")
+      ("tensor-parallel", lac::cli::number<uint32_t>(1, 64)->default_value(1),
+       "N: split the model over N ranks (Meta's model_parallel_size: whole heads and ffn columns per rank, "
+       "all-reduce after wo and w2); run it with `mpirun -np N lac-run ...` (docs/CLI.md)")
       ("kv-dtype", po::value<std::string>(&copts.kv_dtype)->default_value("auto"),
        "KV cache element type: auto (f16 on cpu; f32 on cuda, whose f16 path has not run on a GPU yet), f16 (half "
        "the memory and attention reads, "
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
     return fail(lac::Error::InvalidArgument, "no output file: add -o OUT.lac (or --emit=STAGE to print a stage)");
   if (vm.count("max-seq-len")) copts.max_seq_len = lac::cli::get<uint32_t>(vm, "max-seq-len");
   copts.max_batch = lac::cli::get<uint32_t>(vm, "max-batch");
+  copts.tensor_parallel = lac::cli::get<uint32_t>(vm, "tensor-parallel");
 
   const auto t0 = std::chrono::steady_clock::now();
   if (print_model) {

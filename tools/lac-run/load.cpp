@@ -17,7 +17,8 @@ Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, c
   eo.max_batch = opts.max_batch;
   eo.random_weights = opts.random_weights;
   eo.precise_prefill = !opts.int8_prefill;
-  return engine::loadModel(a, eo);
+  eo.comm = worldComm();
+  return driveRanks(engine::loadModel(a, eo));
 }
 
 }  // namespace

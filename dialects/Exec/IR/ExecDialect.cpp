@@ -44,6 +44,7 @@ void ExecDialect::initialize() {
 //   exec.arena_bytes, exec.max_tokens   (func)    non-negative integers
 //   exec.kv_cache                       (module)  a #exec.kv_cache
 //   exec.cpu_features                   (module)  an array of strings
+//   exec.tensor_parallel                (module)  ranks >= 1 (lac-shard-tensor-parallel)
 LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attr) {
   StringRef name = attr.getName().getValue();
@@ -57,6 +58,12 @@ LogicalResult ExecDialect::verifyOperationAttribute(Operation *op,
   if (name == "exec.kv_cache") {
     if (!isa<KvCacheAttr>(value))
       return op->emitError("'exec.kv_cache' must be an #exec.kv_cache, got ") << value;
+    return success();
+  }
+  if (name == "exec.tensor_parallel") {
+    auto i = dyn_cast<IntegerAttr>(value);
+    if (!i || i.getValue().slt(1))
+      return op->emitError("'exec.tensor_parallel' must be a positive integer");
     return success();
   }
   if (name == "exec.cpu_features") {

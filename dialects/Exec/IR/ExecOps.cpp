@@ -404,3 +404,25 @@ LogicalResult RopeKvAttentionOp::verify() {
            << kv * hd << "]";
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllReduceOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) || failed(verifyActs(*this)))
+    return failure();
+  return verifySameLayout(*this, getInput(), getResult(), "input and result");
+}
+
+LogicalResult AllGatherOp::verify() {
+  if (failed(verifyKernel(*this, getKernelAttr())) || failed(verifyActs(*this)))
+    return failure();
+  int64_t ranks = getRanks();
+  if (ranks < 2)
+    return emitOpError("'ranks' must be at least 2, got ") << ranks;
+  if (dim(getResult(), 1) != ranks * dim(getInput(), 1))
+    return emitOpError("result must be [T, ranks * ") << dim(getInput(), 1) << " = "
+                                                       << ranks * dim(getInput(), 1) << "]";
+  return success();
+}

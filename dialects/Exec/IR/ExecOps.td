@@ -233,4 +233,41 @@ def Exec_SiluMulOp : Exec_KernelOp<"silu_mul", [Pure]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Collectives (tensor parallelism: lac-exec-shard-tensor-parallel)
+//===----------------------------------------------------------------------===//
+
+def Exec_AllReduceOp : Exec_KernelOp<"all_reduce"> {
+  let summary = "The sum of every rank's buffer: [T, D] -> [T, D]";
+  let description = [{
+    After a row-parallel matmul (wo, w2 split by input columns) each rank
+    holds a partial product; the result is their sum, on every rank. The
+    runtime sums in place (the memory planner may give the result the
+    input's space).
+
+    ```mlir
+    %s = exec.all_reduce %p {kernel = "generic"} : !exec.buf<?x64xf32> -> !exec.buf<?x64xf32>
+    ```
+  }];
+  let arguments = !con((ins Exec_Buf:$input), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Exec_AllGatherOp : Exec_KernelOp<"all_gather"> {
+  let summary = "Every rank's columns side by side: [T, C] -> [T, ranks * C]";
+  let description = [{
+    After the vocab-split lm_head: each row of the result is the ranks'
+    rows in rank order (rank r's logits are columns [r * C, (r + 1) * C)).
+    `ranks` is the number of ranks.
+
+    ```mlir
+    %l = exec.all_gather %p {ranks = 2 : i64, kernel = "generic"} : !exec.buf<1x25xf32> -> !exec.buf<1x50xf32>
+    ```
+  }];
+  let arguments = !con((ins Exec_Buf:$input, I64Attr:$ranks), Kernel);
+  let results = (outs Exec_Buf:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
 #endif // LAC_EXEC_OPS

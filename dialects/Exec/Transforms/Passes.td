@@ -60,6 +60,32 @@ def LacSelectWeightFormats : Pass<"lac-select-weight-formats", "::mlir::ModuleOp
   ];
 }
 
+def LacShardTensorParallel : Pass<"lac-shard-tensor-parallel", "::mlir::ModuleOp"> {
+  let summary = "Splits every entry point across `ranks` tensor-parallel ranks";
+  let description = [{
+    Rewrites the module into what ONE rank of `ranks` runs (Meta's
+    model_parallel_size; fairscale's column- and row-parallel layers):
+      - the fused qkv projection (`rmsnorm_matmul` feeding
+        `rope_kv_attention`) keeps n_heads / ranks query heads and
+        n_kv_heads / ranks KV heads: its weight's wq, wk and wv rows are each
+        split by rows, whole heads per rank; the attention's heads shrink;
+      - `rmsnorm_gate_up_silu` keeps ffn / ranks columns: w1 and w3 rows split;
+      - `matmul_residual` (wo, w2) reads the rank's input columns: it becomes
+        `matmul` (a partial product) + `all_reduce` + `add` of the residual;
+      - `final_norm_lm_head` keeps vocab / ranks logits, then `all_gather`;
+        when its weight is also the embedding table (tied), or the vocabulary
+        does not divide, it stays whole on every rank;
+      - embeddings and norms stay whole (replicated).
+    Each split exec.weight gets its rank's shape and `tp_axis` (0: rows,
+    1: columns); the module gets `exec.tensor_parallel = ranks`. ranks must
+    divide n_heads, n_kv_heads and the ffn dim; any other kernel op is an
+    error. ranks = 1 leaves the module alone.
+  }];
+  let options = [
+    Option<"ranks", "ranks", "int64_t", /*default=*/"1", "Tensor-parallel ranks">
+  ];
+}
+
 def LacPlanMemory : Pass<"lac-plan-memory", "::mlir::ModuleOp"> {
   let summary = "Assigns every exec buffer an arena offset; sizes the KV cache";
   let description = [{
