@@ -89,6 +89,10 @@ VoidResult emitPlanJson(mlir::ModuleOp module, const import::ModelSpec& spec, st
       j["tokenizer"]["merges_count"] = n_merges;
       j["tokenizer"]["special_tokens_count"] = n_special;
     }
+    // A weight no tensor-parallel rank splits says nothing about shards.
+    if (j.contains("weights"))
+      for (auto& w : j["weights"])
+        if (w.value("shard_axis", -1) == -1) w.erase("shard_axis");
     pretty(j, out, 0);
     out << "\n";
   } catch (const std::exception& e) {

@@ -12,8 +12,10 @@
 // rmsnorm, matmul and add: lac-compile's fused pipeline never emits them
 // (they are fused into rmsnorm_matmul, matmul_residual and
 // final_norm_lm_head); the hand-written plans of emit_test and
-// cpu_engine_test cover them on the CPU. The test lists them by name so a
-// change of the pipeline shows up here.
+// cpu_engine_test cover them on the CPU. all_reduce and all_gather come
+// only from --tensor-parallel plans, which run under mpirun: the ctest
+// tests tp.* (test/integration/CMakeLists.txt) compile, load, bind and run
+// them. The test lists them by name so a change of the pipeline shows up here.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -56,7 +58,8 @@ const RegistryFormat kFormats[] = {
 #include "runtime/schema/kernels.def"
 };
 
-const std::set<plan::Kernel> kNotFromThePipeline = {plan::Kernel::rmsnorm, plan::Kernel::matmul, plan::Kernel::add};
+const std::set<plan::Kernel> kNotFromThePipeline = {plan::Kernel::rmsnorm, plan::Kernel::matmul, plan::Kernel::add,
+                                                     plan::Kernel::all_reduce, plan::Kernel::all_gather};
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
