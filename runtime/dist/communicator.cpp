@@ -20,7 +20,7 @@ class SingleRank final : public Communicator {
     if (send != recv && n > 0) std::memcpy(recv, send, size_t(n) * sizeof(float));
     return {};
   }
-  VoidResult broadcast(void*, int64_t, int) override { return {}; }
+  VoidResult broadcast(void*, int64_t, int, bool) override { return {}; }
   VoidResult barrier() override { return {}; }
   void abortAll(int) override {}
 };

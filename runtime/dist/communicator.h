@@ -43,8 +43,10 @@ class Communicator {
   // every rank. send and recv do not overlap.
   virtual VoidResult allGather(const float* send, float* recv, int64_t n) = 0;
   // bytes[n] from rank `root` to every rank (host memory for every backend:
-  // it carries commands, not activations).
-  virtual VoidResult broadcast(void* bytes, int64_t n, int root) = 0;
+  // it carries commands, not activations). `untimed`: wait as long as it
+  // takes (a follower waiting for rank 0's next call, which may come after
+  // an idle hour of lac-serve; if rank 0 dies, the launcher ends the job).
+  virtual VoidResult broadcast(void* bytes, int64_t n, int root, bool untimed = false) = 0;
   virtual VoidResult barrier() = 0;
 
   // Ends every rank of the run with exit code `code` (MPI_Abort); returns

@@ -53,10 +53,10 @@ class Mpi final : public Communicator {
     MPI_Request r;
     return wait(MPI_Iallgather(send, int(n), MPI_FLOAT, recv, int(n), MPI_FLOAT, comm_, &r), r, "all-gather", n);
   }
-  VoidResult broadcast(void* bytes, int64_t n, int root) override {
+  VoidResult broadcast(void* bytes, int64_t n, int root, bool untimed) override {
     LAC_RETURN_IF_ERROR(checkCount(n, "broadcast"));
     MPI_Request r;
-    return wait(MPI_Ibcast(bytes, int(n), MPI_BYTE, root, comm_, &r), r, "broadcast", n);
+    return wait(MPI_Ibcast(bytes, int(n), MPI_BYTE, root, comm_, &r), r, "broadcast", n, untimed);
   }
   VoidResult barrier() override {
     MPI_Request r;
@@ -86,7 +86,7 @@ class Mpi final : public Communicator {
   // Polls `r` (started with return code `rc`) until it completes: a short
   // spin (the other ranks are usually microseconds away), then yields,
   // then sleeps; fails after the timeout.
-  VoidResult wait(int rc, MPI_Request& r, const char* what, int64_t n) {
+  VoidResult wait(int rc, MPI_Request& r, const char* what, int64_t n, bool untimed = false) {
     LAC_CHECK_OR_RETURN(rc == MPI_SUCCESS, Error::IoError, "%s: %s failed: %s", who().c_str(), what,
                         mpiMessage(rc).c_str());
     const Clock::time_point start = Clock::now();
@@ -98,7 +98,7 @@ class Mpi final : public Communicator {
       if (done) return {};
       if (polls < 256) continue;
       const auto waited = Clock::now() - start;
-      LAC_CHECK_OR_RETURN(waited < timeout_, Error::IoError,
+      LAC_CHECK_OR_RETURN(untimed || waited < timeout_, Error::IoError,
                           "%s: %s of %lld elements timed out after %.0f s: another rank stopped or died "
                           "(LAC_TP_TIMEOUT_S sets the limit)",
                           who().c_str(), what, (long long)n, double(timeout_.count()) / 1000.0);

@@ -34,7 +34,9 @@ class Nccl final : public Communicator {
   VoidResult allGather(const float* send, float* recv, int64_t n) override {
     return finish(ncclAllGather(send, recv, size_t(n), ncclFloat, comm_, stream_), "all-gather", n);
   }
-  VoidResult broadcast(void* bytes, int64_t n, int root) override { return host_->broadcast(bytes, n, root); }
+  VoidResult broadcast(void* bytes, int64_t n, int root, bool untimed) override {
+    return host_->broadcast(bytes, n, root, untimed);
+  }
   VoidResult barrier() override { return host_->barrier(); }
   void abortAll(int code) override {
     if (comm_) ncclCommAbort(comm_);

@@ -63,8 +63,8 @@ VoidResult followLeader(engine::Model& inner, Communicator& comm, uint64_t* call
   std::vector<int32_t> payload;
   std::vector<uint32_t> slots, positions;
   for (;;) {
-    Command c;
-    LAC_RETURN_IF_ERROR(comm.broadcast(&c, sizeof c, 0));
+    Command c;  // rank 0 may be idle for long (lac-serve): no timeout here
+    LAC_RETURN_IF_ERROR(comm.broadcast(&c, sizeof c, 0, /*untimed=*/true));
     if (c.kind == Kind::Stop) return {};
     LAC_CHECK_OR_RETURN((c.kind == Kind::Prefill || c.kind == Kind::Decode) && c.n <= kMaxCallTokens, Error::Internal,
                         "tensor parallel (rank %d): bad command from rank 0 (kind %u, %u tokens)", comm.rank(),

@@ -9,6 +9,9 @@ one process.
       order, nothing else differs)
   tp_test.py errors LAC_COMPILE LAC_RUN MODEL          wrong rank counts and
       impossible splits end with one clear message, never a hang
+  tp_test.py serve LAC_COMPILE LAC_SERVE MODEL         `mpirun -np 2 lac-serve`
+      answers 6 concurrent requests as one-process lac-serve does, then
+      stops on SIGTERM with every rank
 
 Exit 77 (skipped) when MODEL is missing. FORMAT is a --weight-format: f32 and
 bf16 keep activations in f32, so 1e-4 holds; the int8 activations of
@@ -17,9 +20,13 @@ flips (docs/ARCHITECTURE.md, "Tensor parallelism").
 """
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 
 MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe"]
 PROMPTS = [
@@ -102,6 +109,68 @@ def errors(lac_compile, lac_run, model):
                      "more than the model's max sequence length")
 
 
+def start_server(cmd):
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    port, lines = None, []
+    for line in p.stdout:
+        lines.append(line)
+        m = re.search(r"ready: .* on http://127\.0\.0\.1:(\d+)", line)
+        if m:
+            port = int(m.group(1))
+            break
+    if port is None:
+        p.kill()
+        sys.exit(f"FAIL: {' '.join(cmd)} did not start: {''.join(lines)[-2000:]}")
+    threading.Thread(target=lambda: [lines.append(l) for l in p.stdout], daemon=True).start()
+    return p, port, lines
+
+
+def ask(port, prompts):
+    out = [None] * len(prompts)
+
+    def one(i):
+        body = json.dumps({"prompt": prompts[i], "max_tokens": 16, "temperature": 0}).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/completions", body,
+                                     {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            out[i] = json.load(r)["choices"][0]["text"]
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(prompts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def serve(lac_compile, lac_serve, model):
+    with tempfile.TemporaryDirectory() as d:
+        one, split = os.path.join(d, "one.lac"), os.path.join(d, "split.lac")
+        compile_model(lac_compile, model, one, ["--weight-format", "f32"])
+        compile_model(lac_compile, model, split, ["--weight-format", "f32", "--tensor-parallel", "2"])
+        answers = []
+        for cmd in ([lac_serve, one, "--port", "0", "--threads", "1", "--parallel", "4"],
+                    MPIRUN + ["-np", "2", lac_serve, split, "--port", "0", "--threads", "1", "--parallel", "4"]):
+            p, port, lines = start_server(cmd)
+            try:
+                answers.append(ask(port, PROMPTS[:6]))
+            finally:
+                os.killpg(p.pid, signal.SIGTERM) if cmd[0] != MPIRUN[0] else p.send_signal(signal.SIGTERM)
+                try:
+                    rc = p.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    sys.exit(f"FAIL: {cmd[0]} did not stop within 60 s of SIGTERM")
+            # mpirun exits 1 whenever it is signalled, after forwarding the
+            # signal (rank 0 finishes, the others follow its stop): what must
+            # hold is that every rank ended, and none with an error.
+            if (rc != 0 and cmd[0] != MPIRUN[0]) or "error" in "".join(lines):
+                sys.exit(f"FAIL: {' '.join(cmd)} exited {rc} after SIGTERM: {''.join(lines)[-1500:]}")
+    if answers[0] != answers[1]:
+        sys.exit(f"FAIL: 2 ranks answered {answers[1]}, one process {answers[0]}")
+    print(f"lac-serve, 2 ranks: 6 concurrent requests answered as by one process; SIGTERM stopped every rank")
+
+
 def main():
     mode, lac_compile, lac_run, model = sys.argv[1:5]
     if not os.path.exists(model):
@@ -111,6 +180,8 @@ def main():
         same(lac_compile, lac_run, model, int(sys.argv[5]), sys.argv[6])
     elif mode == "errors":
         errors(lac_compile, lac_run, model)
+    elif mode == "serve":
+        serve(lac_compile, lac_run, model)
     else:
         sys.exit(f"unknown mode {mode}")
 

@@ -16,10 +16,6 @@
 #include "runtime/generate/loaded_model.h"
 #include "tools/common/cli_number.h"
 
-namespace lac::dist {
-class Communicator;
-}
-
 namespace lac::run {
 
 namespace po = boost::program_options;
@@ -74,17 +70,6 @@ Result<artifact::Artifact> openArtifact(const std::string& path, bool check_cpu 
 Result<std::unique_ptr<Loaded>> loadModel(const std::string& path, const LoadOptions& opts);
 // The artifact's tokenizer alone.
 Result<Tokenizer> loadTokenizer(const artifact::Artifact& a);
-
-// --- Tensor parallel (ranks.cpp) ----------------------------------------------------------
-// First thing in main: under mpirun (and friends) with several ranks, joins
-// them (ranks > 0 go quiet). Returns an exit code when that fails, else -1.
-int joinRanks();
-// This run's communicator; null for one process.
-dist::Communicator* worldComm();
-// The engine as generation should see it: as is for one process; on rank 0
-// a LeaderModel that makes every rank run each call; on the others never
-// returns (they follow rank 0, then exit).
-Result<std::unique_ptr<engine::Model>> driveRanks(Result<std::unique_ptr<engine::Model>> loaded);
 
 // --- Subcommands --------------------------------------------------------------------------
 int cmdComplete(int argc, char** argv);

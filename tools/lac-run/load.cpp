@@ -4,6 +4,7 @@
 
 #include "runtime/engine/load_model.h"
 #include "runtime/generate/plan_tokenizer.h"
+#include "tools/common/ranks.h"
 #include "tools/lac-run/common.h"
 
 namespace lac::run {
@@ -17,8 +18,8 @@ Result<std::unique_ptr<engine::Model>> makeEngine(const artifact::Artifact& a, c
   eo.max_batch = opts.max_batch;
   eo.random_weights = opts.random_weights;
   eo.precise_prefill = !opts.int8_prefill;
-  eo.comm = worldComm();
-  return driveRanks(engine::loadModel(a, eo));
+  eo.comm = tools::worldComm();
+  return tools::driveRanks(engine::loadModel(a, eo));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "tools/common/ranks.h"
 #include "tools/lac-run/common.h"
 
 namespace {
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
     std::cout << kUsage << "\n";
     return argc < 2 ? 2 : 0;
   }
-  if (int code = joinRanks(); code >= 0) return code;
+  if (int code = lac::tools::joinRanks("lac-run"); code >= 0) return code;
   const std::string_view cmd = argv[1];
   // Each subcommand sees argv[0] = its own name.
   int sub_argc = argc - 1;

@@ -14,6 +14,7 @@
 #include "runtime/generate/loaded_model.h"
 #include "runtime/serve/scheduler.h"
 #include "tools/common/cli_args.h"
+#include "tools/common/ranks.h"
 #include "tools/common/cli_number.h"
 #include "tools/lac-serve/server.h"
 
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  if (int code = tools::joinRanks("lac-serve"); code >= 0) return code;
   po::options_description visible(kUsage);
   visible.add_options()
       ("help,h", "show this help")
@@ -97,11 +99,15 @@ int main(int argc, char** argv) {
   eo.threads = cli::get<int>(vm, "threads");
   eo.max_batch = cli::get<uint32_t>(vm, "parallel");
   eo.max_seq_len = cli::get<uint32_t>(vm, "ctx");
+  eo.comm = tools::worldComm();
   auto art = artifact::Artifact::open(vm["model"].as<std::string>(), eo.open);
   if (!art.ok()) {
     std::cerr << "lac-serve: error: " << art.message() << "\n";
     return exitCodeFor(art.error());
   }
+  // Under mpirun, the ranks after 0 only load their slice and follow rank
+  // 0's engine calls (tools/common/ranks.h): driveRanks never returns there.
+  if (!tools::leadsRanks()) (void)tools::driveRanks(engine::loadModel(*art, eo));
   server::ServerOptions opts;
   opts.host = vm["host"].as<std::string>();
   opts.port = uint16_t(cli::get<uint32_t>(vm, "port"));
@@ -145,7 +151,7 @@ int main(int argc, char** argv) {
     runner.join();
     return exitCodeFor(st.kind);
   };
-  auto engine = engine::loadModel(*art, eo);
+  auto engine = tools::driveRanks(engine::loadModel(*art, eo));
   if (!engine.ok()) return fail(engine.status());
   auto model = generate::bundleModel(*art, std::move(*engine));
   if (!model.ok()) return fail(model.status());

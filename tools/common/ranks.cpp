@@ -1,10 +1,5 @@
-// lac-run under mpirun: every rank runs the same command line. Options are
-// parsed and the artifact opened on every rank alike; then rank 0 goes on
-// (tokenizing, sampling, printing) over a LeaderModel, and every other rank
-// loads its own slice of the weights and follows rank 0's engine calls
-// (runtime/dist/rank_driver.h) until rank 0 is done, then exits 0. Ranks
-// other than 0 print nothing but their own failures, prefixed with their
-// rank; a failure on any rank ends every rank (MPI_Abort), never a hang.
+// tools/common/ranks.h: joining the ranks of an mpirun, and which rank
+// leads.
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,9 +8,9 @@
 
 #include "runtime/dist/communicator.h"
 #include "runtime/dist/rank_driver.h"
-#include "tools/lac-run/common.h"
+#include "tools/common/ranks.h"
 
-namespace lac::run {
+namespace lac::tools {
 
 namespace {
 
@@ -31,10 +26,13 @@ int g_stderr = 2;  // rank > 0: the real stderr, kept for its own failures
 
 }  // namespace
 
-int joinRanks() {
+int joinRanks(const char* tool) {
   if (!dist::launchedByMpi()) return -1;
   auto w = dist::openMpi();
-  if (!w.ok()) return fail(w.status());
+  if (!w.ok()) {
+    std::fprintf(stderr, "%s: error: %s\n", tool, w.message().c_str());
+    return exitCodeFor(w.error());
+  }
   g_world = std::move(*w);
   if (g_world->size() == 1) {
     g_world.reset();  // mpirun -np 1: one process, as without mpirun
@@ -49,6 +47,8 @@ int joinRanks() {
 }
 
 dist::Communicator* worldComm() { return g_world.get(); }
+
+bool leadsRanks() { return !g_world || g_world->rank() == 0; }
 
 Result<std::unique_ptr<engine::Model>> driveRanks(Result<std::unique_ptr<engine::Model>> loaded) {
   if (!g_world) return loaded;
@@ -68,4 +68,4 @@ Result<std::unique_ptr<engine::Model>> driveRanks(Result<std::unique_ptr<engine:
   std::exit(0);
 }
 
-}  // namespace lac::run
+}  // namespace lac::tools
