@@ -28,6 +28,13 @@
 
 namespace lac::dist {
 
+// Time this rank spent in collectives (waiting for the slowest rank
+// included), over every call but the untimed broadcasts: for benchmarks.
+struct CollectiveStats {
+  uint64_t calls = 0;
+  double seconds = 0;
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
@@ -48,6 +55,8 @@ class Communicator {
   // an idle hour of lac-serve; if rank 0 dies, the launcher ends the job).
   virtual VoidResult broadcast(void* bytes, int64_t n, int root, bool untimed = false) = 0;
   virtual VoidResult barrier() = 0;
+
+  virtual CollectiveStats stats() const { return {}; }
 
   // Ends every rank of the run with exit code `code` (MPI_Abort); returns
   // only for a single rank. Call after printing the one-line error.

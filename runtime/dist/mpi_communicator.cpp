@@ -62,6 +62,7 @@ class Mpi final : public Communicator {
     MPI_Request r;
     return wait(MPI_Ibarrier(comm_, &r), r, "barrier", 0);
   }
+  CollectiveStats stats() const override { return stats_; }
   void abortAll(int code) override {
     std::fflush(stdout);
     std::fflush(stderr);
@@ -73,6 +74,7 @@ class Mpi final : public Communicator {
   MPI_Comm comm_;
   int rank_, size_;
   std::chrono::milliseconds timeout_;
+  CollectiveStats stats_;
 
   std::string who() const {
     return "tensor parallel (mpi, rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ")";
@@ -95,7 +97,13 @@ class Mpi final : public Communicator {
       rc = MPI_Test(&r, &done, MPI_STATUS_IGNORE);
       LAC_CHECK_OR_RETURN(rc == MPI_SUCCESS, Error::IoError, "%s: %s failed: %s", who().c_str(), what,
                           mpiMessage(rc).c_str());
-      if (done) return {};
+      if (done) {
+        if (!untimed) {
+          ++stats_.calls;
+          stats_.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+        }
+        return {};
+      }
       if (polls < 256) continue;
       const auto waited = Clock::now() - start;
       LAC_CHECK_OR_RETURN(untimed || waited < timeout_, Error::IoError,

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/sampling/rng.h"
+#include "runtime/dist/communicator.h"
+#include "tools/common/ranks.h"
 #include "tools/lac-run/common.h"
 #include "tools/lac-run/roofline.h"
 
@@ -113,11 +115,17 @@ int cmdBench(int argc, char** argv) {
 
   std::vector<Sample> samples;
   const uint32_t warmup = cli::get<uint32_t>(vm, "warmup");
+  // Tensor parallel: rank 0's time in collectives over the measured runs.
+  const dist::Communicator* comm = tools::worldComm();
+  dist::CollectiveStats before, after;
+  double run_seconds = 0;
   for (uint32_t r = 0; r < warmup + reps; ++r) {
+    if (r == warmup && comm) before = comm->stats();
     auto res = generate::generate(model, prompts, o);
     if (!res.ok()) return fail(res.status());
     const auto& s = res->stats;
     if (r < warmup) continue;
+    run_seconds += s.prefill_seconds + s.decode_seconds;
     samples.push_back({double(s.prompt_tokens) / s.prefill_seconds,
                        s.decode_seconds > 0 ? double(s.decoded_tokens) / s.decode_seconds : 0.0,
                        s.first_token_seconds * 1e3});
@@ -129,6 +137,12 @@ int cmdBench(int argc, char** argv) {
     tt.push_back(s.ttft_ms);
   }
   const Spread P = spread(pf), D = spread(dc), T = spread(tt);
+  if (comm) after = comm->stats();
+  // Per decode step: one all-reduce after wo and one after w2 per layer,
+  // one all-gather of split logits: the plan's collective steps.
+  const TensorParallelTraffic tp = tensorParallelSteps((*loaded)->artifact.plan());
+  const double coll_calls = double(after.calls - before.calls), coll_s = after.seconds - before.seconds;
+  const double coll_ms_per_step = coll_calls > 0 ? 1e3 * coll_s / coll_calls * double(tp.collectives_per_step) : 0.0;
   const double load_s = (*loaded)->load_seconds, rss = peakRssMiB();
   const int threads = lo.threads > 0 ? lo.threads : std::max(1, int(std::thread::hardware_concurrency()));
   const artifact::Artifact& art = (*loaded)->artifact;
@@ -162,6 +176,12 @@ int cmdBench(int argc, char** argv) {
     j["decode_bytes_per_step"] = step_bytes;
     j["weight_bytes_per_step"] = traffic.weight_bytes;
     j["kv_bytes_per_position"] = traffic.kv_bytes_per_position;
+    if (comm)
+      j["tensor_parallel"] = {{"ranks", comm->size()},
+                              {"backend", comm->backend()},
+                              {"collectives_per_decode_step", tp.collectives_per_step},
+                              {"collective_ms_per_decode_step", coll_ms_per_step},
+                              {"collective_share_of_run", run_seconds > 0 ? coll_s / run_seconds : 0.0}};
     if (roofline)
       j["roofline"] = {{"read_gb_per_s", gbps},
                        {"decode_tokens_per_second_bound", bound_tps},
@@ -185,6 +205,12 @@ int cmdBench(int argc, char** argv) {
             << " MiB\n"
             << std::left << std::setw(22) << "decode reads" << std::right << std::setw(10)
             << step_bytes / (1 << 20) << " MiB per step\n";
+  if (comm)
+    std::cout << std::left << std::setw(22) << "tensor parallel" << std::right << std::setw(10) << comm->size()
+              << " ranks (" << comm->backend() << "), " << tp.collectives_per_step << " collectives per step: "
+              << std::setprecision(3) << coll_ms_per_step << " ms per decode step waiting in them, "
+              << std::setprecision(1) << (run_seconds > 0 ? 100.0 * coll_s / run_seconds : 0.0)
+              << "% of the run (rank 0)\n";
   if (roofline)
     std::cout << std::left << std::setw(22) << "read bandwidth" << std::right << std::setw(10) << gbps << " GB/s ("
               << threads << " threads)\n"

@@ -32,7 +32,20 @@ DecodeTraffic decodeTraffic(const plan::Plan& p) {
   }
   const plan::ModelConfig& c = *p.config();
   const uint64_t element = p.kv_cache() && p.kv_cache()->dtype() == plan::DType::f16 ? 2 : 4;
-  t.kv_bytes_per_position = uint64_t(c.n_layers()) * 2 * c.n_kv_heads() * c.head_dim() * element;
+  // A tensor-parallel rank caches its share of the KV heads.
+  t.kv_bytes_per_position =
+      uint64_t(c.n_layers()) * 2 * (c.n_kv_heads() / artifact::tensorParallelOf(p)) * c.head_dim() * element;
+  return t;
+}
+
+TensorParallelTraffic tensorParallelSteps(const plan::Plan& p) {
+  TensorParallelTraffic t;
+  if (p.entry_points())
+    for (const plan::EntryPoint* e : *p.entry_points())
+      if (e->name()->str() == "decode" && e->steps())
+        for (const plan::Step* s : *e->steps())
+          t.collectives_per_step +=
+              s->kernel() == plan::Kernel::all_reduce || s->kernel() == plan::Kernel::all_gather;
   return t;
 }
 

@@ -15,7 +15,14 @@ struct DecodeTraffic {
   uint64_t kv_bytes_per_position = 0;  // per sequence and context position: K and V of every layer, f32
 };
 
+// (A tensor-parallel plan's: one rank's slices of the weights and KV cache.)
 DecodeTraffic decodeTraffic(const plan::Plan& p);
+
+// The collective steps of one decode step (tensor parallel; 0 otherwise).
+struct TensorParallelTraffic {
+  uint32_t collectives_per_step = 0;
+};
+TensorParallelTraffic tensorParallelSteps(const plan::Plan& p);
 
 // Bytes one decode step of `batch` sequences at `context` positions reads.
 inline double decodeStepBytes(const DecodeTraffic& t, uint32_t batch, double context) {

@@ -202,9 +202,11 @@ LogicalResult WeightOp::verify() {
                                   << shape.back();
   if (Attribute parts = (*this)->getAttr("concat_of")) {
     auto refs = dyn_cast<ArrayAttr>(parts);
-    if (!refs || refs.size() < 2 ||
+    // One part: a copy of a tensor's rows under another name (a tied
+    // lm_head split by tensor-parallel ranks, lac-shard-tensor-parallel).
+    if (!refs || refs.empty() ||
         !llvm::all_of(refs, [](Attribute a) { return isa<FlatSymbolRefAttr>(a); }))
-      return emitOpError("'concat_of' must list at least two weight names (@name)");
+      return emitOpError("'concat_of' must list one or more weight names (@name)");
     if (shape.size() != 2)
       return emitOpError("a fused weight ('concat_of') must be a matrix");
   }

@@ -73,8 +73,10 @@ def LacShardTensorParallel : Pass<"lac-shard-tensor-parallel", "::mlir::ModuleOp
       - `matmul_residual` (wo, w2) reads the rank's input columns: it becomes
         `matmul` (a partial product) + `all_reduce` + `add` of the residual;
       - `final_norm_lm_head` keeps vocab / ranks logits, then `all_gather`;
-        when its weight is also the embedding table (tied), or the vocabulary
-        does not divide, it stays whole on every rank;
+        a tied lm_head first gets a weight of its own (`<table>.lm_head`,
+        `concat_of` the embedding table: the same rows, split by vocab while
+        the table stays whole for exec.embed); when the vocabulary does not
+        divide, the lm_head stays whole on every rank;
       - embeddings and norms stay whole (replicated).
     Each split exec.weight gets its rank's shape and `tp_axis` (0: rows,
     1: columns); the module gets `exec.tensor_parallel = ranks`. ranks must

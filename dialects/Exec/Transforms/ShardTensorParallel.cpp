@@ -83,7 +83,40 @@ private:
       it->second = kWhole;
   }
 
+  // A tied lm_head reads the embedding table, which every rank needs whole
+  // (any token's row): the lm_head gets a weight of its own, the table's
+  // rows again (`concat_of` the table: the packer stacks one part), which
+  // the ranks split by vocab like an untied one. Costs vocab / ranks rows
+  // more per rank; saves (ranks - 1) / ranks of the lm_head's work.
+  void untieLmHeads(ModuleOp module) {
+    llvm::DenseSet<StringAttr> embedTables;
+    module.walk([&](EmbedOp e) { embedTables.insert(e.getTableAttr().getAttr()); });
+    SymbolTable symbols(module);
+    llvm::DenseMap<StringAttr, FlatSymbolRefAttr> heads;  // table -> its lm_head copy (prefill and decode share it)
+    module.walk([&](FinalNormLmHeadOp o) {
+      auto table = symbols.lookup<WeightOp>(o.getWeightAttr().getAttr());
+      if (!table || !embedTables.contains(table.getSymNameAttr()) ||
+          bufOf(o.getResult()).getDimSize(1) % ranks != 0)
+        return;
+      if (auto it = heads.find(table.getSymNameAttr()); it != heads.end())
+        return o.setWeightAttr(it->second);
+      OpBuilder b(table);
+      b.setInsertionPointAfter(table);
+      auto head = cast<WeightOp>(b.clone(*table));
+      head.setSymNameAttr(b.getStringAttr(table.getSymName() + ".lm_head"));
+      head->setAttr("concat_of", b.getArrayAttr({FlatSymbolRefAttr::get(table.getSymNameAttr())}));
+      if (Attribute src = table->getAttr("source_dtype")) {
+        head->setAttr("source_dtypes", b.getArrayAttr({src}));
+        head->removeAttr("source_dtype");
+      }
+      symbols.insert(head);
+      heads[table.getSymNameAttr()] = FlatSymbolRefAttr::get(head.getSymNameAttr());
+      o.setWeightAttr(heads[table.getSymNameAttr()]);
+    });
+  }
+
   LogicalResult decide(ModuleOp module) {
+    untieLmHeads(module);
     llvm::DenseSet<StringAttr> embedTables;
     module.walk([&](EmbedOp e) { embedTables.insert(e.getTableAttr().getAttr()); });
     auto walked = module.walk([&](Operation *op) -> WalkResult {

@@ -243,8 +243,8 @@ func.func @f(%x: !exec.buf<?x64xf32>) {
 
 // -----
 
-// expected-error @+1 {{'concat_of' must list at least two weight names (@name)}}
-exec.weight @w13 : [256, 64] q4_1, layout = row_major {concat_of = [@w1]}
+// expected-error @+1 {{'concat_of' must list one or more weight names (@name)}}
+exec.weight @w13 : [256, 64] q4_1, layout = row_major {concat_of = []}
 
 // -----
 
