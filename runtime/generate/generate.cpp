@@ -70,6 +70,14 @@ class Generator {
   VoidResult decodeStep(std::vector<Sequence*>& live);
   // Samples the next token of `s` from its [vocab] logits row and records it.
   VoidResult advance(Sequence& s, std::span<const float> logits);
+  // Records `next` (logprob `lp`) as the next token of `s`.
+  void record(Sequence& s, int32_t next, float lp);
+  // The model samples on its device: no logprobs asked, and no option the
+  // device sampler lacks (engine::DeviceSampling).
+  bool deviceSampling() const {
+    const sampling::SamplerOptions& o = sampler_.options();
+    return !opts_.logprobs && o.min_p == 0.0f && o.repetition_penalty == 1.0f && model_.samplesOnDevice();
+  }
   VoidResult checkCancel() const {
     LAC_CHECK_OR_RETURN(!opts_.cancel || !opts_.cancel->load(std::memory_order_relaxed), Error::Cancelled,
                         "generate: cancelled");
@@ -88,6 +96,7 @@ class Generator {
   std::vector<Sequence*> live_;
   std::vector<uint32_t> step_slots_, step_positions_;
   std::vector<int32_t> step_tokens_;
+  std::vector<float> step_uniforms_;
   GenerateStats stats_;
   Clock::time_point start_;
   bool first_seen_ = false;
@@ -99,6 +108,11 @@ VoidResult Generator::advance(Sequence& s, std::span<const float> logits) {
   if (opts_.logprobs) {
     LAC_ASSIGN_OR_RETURN(lp, sampling::logprob(logits, next));
   }
+  record(s, next, lp);
+  return {};
+}
+
+void Generator::record(Sequence& s, int32_t next, float lp) {
   if (!first_seen_ && s.index == 0) {
     stats_.first_token_seconds = secondsSince(start_);
     first_seen_ = true;
@@ -108,10 +122,9 @@ VoidResult Generator::advance(Sequence& s, std::span<const float> logits) {
   if (isStop(next)) {
     s.done = true;
     s.finish = FinishReason::Stop;
-    return {};
+    return;
   }
   if (cb_) cb_(TokenEvent{s.index, next, lp});
-  return {};
 }
 
 VoidResult Generator::prefillTokenByToken(Sequence& s, std::span<const float>& last) {
@@ -151,6 +164,25 @@ VoidResult Generator::decodeStep(std::vector<Sequence*>& live) {
     step_tokens_.push_back(s->tokens.back());
     step_positions_.push_back(static_cast<uint32_t>(s->tokens.size() - 1));
   }
+  if (deviceSampling()) {
+    // One coin per sequence when sampling, none when greedy (as Sampler::sample).
+    const sampling::SamplerOptions& o = sampler_.options();
+    step_uniforms_.clear();
+    for (Sequence* s : live) step_uniforms_.push_back(o.temperature > 0.0f ? s->rng.nextFloat() : 0.0f);
+    const engine::DeviceSampling ds{o.temperature, o.top_p, o.top_k};
+    LAC_ASSIGN_OR_RETURN(std::span<const int32_t> next,
+                         model_.decodeSampled(step_slots_, step_tokens_, step_positions_, ds, step_uniforms_));
+    LAC_CHECK_OR_RETURN(next.size() == live.size(), Error::Internal,
+                        "generate: decode sampled %zu tokens for %zu sequences", next.size(), live.size());
+    ++stats_.decode_steps;
+    stats_.decoded_tokens += live.size();
+    for (size_t r = 0; r < live.size(); ++r) {
+      LAC_CHECK_OR_RETURN(next[r] >= 0 && uint32_t(next[r]) < vocab, Error::Internal,
+                          "generate: the device sampled token %d outside the vocabulary (%u)", next[r], vocab);
+      record(*live[r], next[r], 0.0f);
+    }
+    return {};
+  }
   LAC_ASSIGN_OR_RETURN(std::span<const float> logits, model_.decode(step_slots_, step_tokens_, step_positions_));
   LAC_CHECK_OR_RETURN(logits.size() == size_t(vocab) * live.size(), Error::Internal,
                       "generate: decode returned %zu logits for %zu sequences of vocabulary %u", logits.size(),
@@ -184,6 +216,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
   step_slots_.reserve(seqs_.size());
   step_tokens_.reserve(seqs_.size());
   step_positions_.reserve(seqs_.size());
+  step_uniforms_.reserve(seqs_.size());
   for (Sequence& s : seqs_) {
     LAC_RETURN_IF_ERROR(checkCancel());
     LAC_RETURN_IF_ERROR(prefill(s));

@@ -48,16 +48,15 @@ void destroyContext(CudaContext* ctx) {
   *ctx = CudaContext{};
 }
 
-size_t workspaceBytes(int64_t max_tokens, int64_t max_out, int64_t n_heads, int64_t head_dim,
-                      int64_t max_seq, int64_t max_batch) {
+size_t workspaceBytes(int64_t max_tokens, int64_t max_in, int64_t max_out, int64_t vocab, int64_t n_heads,
+                      int64_t head_dim, int64_t max_seq, int64_t max_batch) {
   const auto u = [](int64_t v) { return static_cast<size_t>(std::max<int64_t>(v, 0)); };
   // matmul: split-K partials (decode rows only), or x in 16 bits + cuBLASLt.
   const size_t gemv = u(kGemvMaxSplits * std::min<int64_t>(max_tokens, 8) * max_out) * 4;
-  const size_t lt = alignUp(u(max_tokens * max_out) * 2) + kLtWorkspaceBytes;
+  const size_t lt = alignUp(u(max_tokens * max_in) * 2) + kLtWorkspaceBytes;
   // attentionDecode partials.
   const size_t attn = u(max_batch * n_heads * decodeSplits(max_seq) * (head_dim + 2)) * 4;
-  // sample: max_out bounds the vocabulary (the lm_head's rows).
-  const size_t samp = u(max_batch) * sampleRowBytes(max_out);
+  const size_t samp = u(max_batch) * sampleRowBytes(std::max<int64_t>(vocab, 1));
   return alignUp(std::max({gemv, lt, attn, samp, size_t{1} << 20}));
 }
 
