@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "runtime/kernels/cuda/matmul_lt.h"
 #include "runtime/kernels/cuda/workspace.h"
 
 namespace lac::kernels::cuda {
@@ -36,12 +37,14 @@ cudaError_t createContext(CudaContext* ctx, size_t workspace_bytes) {
     cublasLtHandle_t h = nullptr;
     if (cublasLtCreate(&h) != CUBLAS_STATUS_SUCCESS) e = cudaErrorInitializationError;
     ctx->cublaslt = h;
+    ctx->lt_algos = createLtAlgoCache();
   }
   if (e != cudaSuccess) destroyContext(ctx);
   return e;
 }
 
 void destroyContext(CudaContext* ctx) {
+  if (ctx->lt_algos) destroyLtAlgoCache(ctx->lt_algos);
   if (ctx->cublaslt) cublasLtDestroy(static_cast<cublasLtHandle_t>(ctx->cublaslt));
   if (ctx->workspace) cudaFree(ctx->workspace);
   if (ctx->stream) cudaStreamDestroy(ctx->stream);

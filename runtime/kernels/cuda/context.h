@@ -18,6 +18,7 @@ namespace lac::kernels::cuda {
 struct CudaContext {
   cudaStream_t stream = nullptr;  // every launcher enqueues on it (graph-capturable)
   void* cublaslt = nullptr;       // cublasLtHandle_t
+  void* lt_algos = nullptr;       // the cuBLASLt algorithm per matmul shape (matmul_lt.h)
   void* workspace = nullptr;      // device scratch of workspace_bytes
   size_t workspace_bytes = 0;
   int sm = 0;  // compute capability * 10 + minor, e.g. 90
