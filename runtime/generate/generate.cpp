@@ -25,6 +25,7 @@ struct Sequence {
   uint32_t limit = 0;             // most new tokens it may produce
   std::vector<int32_t> tokens;    // prompt + generated (stop token included)
   std::vector<float> logprobs;    // aligned with tokens (prompt entries 0 unless echo)
+  std::vector<std::vector<sampling::TokenLogprob>> top;  // per generated token, with top_logprobs
   bool done = false;
   FinishReason finish = FinishReason::Length;
   sampling::Rng rng;
@@ -49,6 +50,8 @@ VoidResult checkInputs(const engine::ModelLimits& lim, const std::vector<std::ve
                           "generate: prompt %zu token %zu: id %d is outside the vocabulary (%u tokens)", i, j,
                           p[j], lim.vocab_size);
   }
+  LAC_CHECK_OR_RETURN(o.top_logprobs <= 20, Error::InvalidArgument,
+                      "generate: top_logprobs is %u; at most 20 alternatives are reported", o.top_logprobs);
   for (int32_t id : o.stop_ids)
     LAC_CHECK_OR_RETURN(id >= 0 && static_cast<uint32_t>(id) < lim.vocab_size, Error::InvalidArgument,
                         "generate: stop token id %d is outside the vocabulary (%u tokens)", id, lim.vocab_size);
@@ -76,7 +79,7 @@ class Generator {
   // device sampler lacks (engine::DeviceSampling).
   bool deviceSampling() const {
     const sampling::SamplerOptions& o = sampler_.options();
-    return !opts_.logprobs && o.min_p == 0.0f && o.repetition_penalty == 1.0f && model_.samplesOnDevice();
+    return !opts_.logprobs && !opts_.top_logprobs && o.min_p == 0.0f && o.repetition_penalty == 1.0f && model_.samplesOnDevice();
   }
   VoidResult checkCancel() const {
     LAC_CHECK_OR_RETURN(!opts_.cancel || !opts_.cancel->load(std::memory_order_relaxed), Error::Cancelled,
@@ -107,6 +110,10 @@ VoidResult Generator::advance(Sequence& s, std::span<const float> logits) {
   float lp = 0;
   if (opts_.logprobs) {
     LAC_ASSIGN_OR_RETURN(lp, sampling::logprob(logits, next));
+  }
+  if (opts_.top_logprobs) {
+    LAC_ASSIGN_OR_RETURN(auto top, sampling::topLogprobs(logits, opts_.top_logprobs));
+    s.top.push_back(std::move(top));
   }
   record(s, next, lp);
   return {};
@@ -206,7 +213,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
   for (size_t i = 0; i < prompts.size(); ++i) {
     Sequence s{i, static_cast<uint32_t>(i),
                static_cast<uint32_t>(std::min<uint64_t>(max_gen, total_len - prompts[i].size())),
-               prompts[i], std::vector<float>(prompts[i].size(), 0.0f), false, FinishReason::Length,
+               prompts[i], std::vector<float>(prompts[i].size(), 0.0f), {}, false, FinishReason::Length,
                sampling::Rng::forSequence(opts_.seed, i)};
     s.tokens.reserve(prompts[i].size() + s.limit);  // decode appends without reallocating
     s.logprobs.reserve(prompts[i].size() + s.limit);
@@ -249,6 +256,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
     const size_t begin = opts_.echo ? 0 : plen;
     o.tokens.assign(s.tokens.begin() + begin, s.tokens.begin() + end);
     if (opts_.logprobs) o.logprobs.assign(s.logprobs.begin() + begin, s.logprobs.begin() + end);
+    if (opts_.top_logprobs) o.top_logprobs.assign(s.top.begin(), s.top.begin() + (end - plen));
     out.sequences.push_back(std::move(o));
   }
   return out;

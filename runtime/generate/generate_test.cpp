@@ -268,6 +268,23 @@ TEST(Generate, LogprobsOrPenaltiesSampleOnTheHost) {
   }
 }
 
+TEST(Generate, TopLogprobsPerGeneratedToken) {
+  FakeModel m(16, 1, 64);
+  GenerateOptions o = greedy(5);
+  o.top_logprobs = 3;
+  auto r = generate(m, {{1, 2}}, o);
+  ASSERT_TRUE(r.ok()) << r.message();
+  const SequenceOutput& s = r->sequences[0];
+  ASSERT_EQ(s.top_logprobs.size(), s.tokens.size());
+  for (size_t k = 0; k < s.tokens.size(); ++k) {
+    ASSERT_EQ(s.top_logprobs[k].size(), 3u);
+    EXPECT_EQ(s.top_logprobs[k][0].token, s.tokens[k]);  // greedy: the most likely
+    EXPECT_GE(s.top_logprobs[k][0].logprob, s.top_logprobs[k][1].logprob);
+  }
+  o.top_logprobs = 21;
+  EXPECT_EQ(generate(m, {{1}}, o).status().kind, Error::InvalidArgument);
+}
+
 TEST(Generate, ASequenceDoesNotDependOnItsNeighbours) {
   FakeModel a(16, 3, 64), b(16, 3, 64), c(16, 3, 64);
   GenerateOptions o = sampled(5);
