@@ -1,9 +1,8 @@
 #include "runtime/kernels/cuda/context.h"
 
-#include <cublasLt.h>
-
 #include <algorithm>
 
+#include "runtime/kernels/cuda/lt_api.h"
 #include "runtime/kernels/cuda/matmul_lt.h"
 #include "runtime/kernels/cuda/workspace.h"
 
@@ -34,10 +33,14 @@ cudaError_t createContext(CudaContext* ctx, size_t workspace_bytes) {
   if (e == cudaSuccess && workspace_bytes > 0) e = cudaMalloc(&ctx->workspace, workspace_bytes);
   if (e == cudaSuccess) {
     ctx->workspace_bytes = workspace_bytes;
-    cublasLtHandle_t h = nullptr;
-    if (cublasLtCreate(&h) != CUBLAS_STATUS_SUCCESS) e = cudaErrorInitializationError;
-    ctx->cublaslt = h;
-    ctx->lt_algos = createLtAlgoCache();
+    // Without cuBLASLt (not installed: lt_api.h) the context has no handle
+    // and the 16-bit prefill matmuls take the f32 GEMM.
+    if (const LtApi* lt = ltApi()) {
+      cublasLtHandle_t h = nullptr;
+      if (lt->create(&h) != CUBLAS_STATUS_SUCCESS) e = cudaErrorInitializationError;
+      ctx->cublaslt = h;
+      ctx->lt_algos = createLtAlgoCache();
+    }
   }
   if (e != cudaSuccess) destroyContext(ctx);
   return e;
@@ -45,7 +48,7 @@ cudaError_t createContext(CudaContext* ctx, size_t workspace_bytes) {
 
 void destroyContext(CudaContext* ctx) {
   if (ctx->lt_algos) destroyLtAlgoCache(ctx->lt_algos);
-  if (ctx->cublaslt) cublasLtDestroy(static_cast<cublasLtHandle_t>(ctx->cublaslt));
+  if (ctx->cublaslt) ltApi()->destroy(static_cast<cublasLtHandle_t>(ctx->cublaslt));
   if (ctx->workspace) cudaFree(ctx->workspace);
   if (ctx->stream) cudaStreamDestroy(ctx->stream);
   *ctx = CudaContext{};

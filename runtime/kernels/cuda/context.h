@@ -17,7 +17,7 @@ namespace lac::kernels::cuda {
 
 struct CudaContext {
   cudaStream_t stream = nullptr;  // every launcher enqueues on it (graph-capturable)
-  void* cublaslt = nullptr;       // cublasLtHandle_t
+  void* cublaslt = nullptr;       // cublasLtHandle_t; null where cuBLASLt is not installed (lt_api.h)
   void* lt_algos = nullptr;       // the cuBLASLt algorithm per matmul shape (matmul_lt.h)
   void* workspace = nullptr;      // device scratch of workspace_bytes
   size_t workspace_bytes = 0;
@@ -25,8 +25,8 @@ struct CudaContext {
   int num_sms = 0;
 };
 
-// On the current device: makes a non-blocking stream, a cuBLASLt handle and a
-// workspace of `workspace_bytes` (cudaMalloc). On failure nothing is left
+// On the current device: makes a non-blocking stream, a cuBLASLt handle
+// (when the library loads: lt_api.h) and a workspace of `workspace_bytes` (cudaMalloc). On failure nothing is left
 // allocated and *ctx is reset.
 cudaError_t createContext(CudaContext* ctx, size_t workspace_bytes);
 // Frees what createContext made (safe on a reset or half-made context).

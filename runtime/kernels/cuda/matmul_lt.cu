@@ -1,13 +1,12 @@
 // matmul's cuBLASLt path (matmul_lt.h): x in 16 bits (normalized on the
 // way for rmsnorm_matmul), then cublasLtMatmul with the algorithm the
 // heuristic chose for this shape the first time it was seen.
-#include <cublasLt.h>
-
 #include <array>
 #include <map>
 #include <tuple>
 
 #include "runtime/kernels/cuda/gemm.cuh"
+#include "runtime/kernels/cuda/lt_api.h"
 #include "runtime/kernels/cuda/matmul_lt.h"
 #include "runtime/kernels/cuda/workspace.h"
 
@@ -63,27 +62,28 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a, const XNorm& n
   }
   if (cudaError_t e = launchError(); e != cudaSuccess) return e;
 
+  const LtApi& lt = *ltApi();  // non-null: ctx.cublaslt was made with it
   auto handle = static_cast<cublasLtHandle_t>(ctx.cublaslt);
   const cudaDataType_t ab = bf16 ? CUDA_R_16BF : CUDA_R_16F;
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr, ld = nullptr;
   cublasLtMatmulPreference_t pref = nullptr;
-  cublasStatus_t st = cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F);
+  cublasStatus_t st = lt.descCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F);
   const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
   const uint64_t m = a.out, n = a.n, k = a.in;
   const int64_t res_ld = a.residual ? a.residual_stride : a.y_stride;
   if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof(trans_a));
+    st = lt.descSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof(trans_a));
   if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof(trans_b));
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&la, ab, k, m, a.in);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&lb, ab, k, n, a.in);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, m, n, res_ld);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&ld, CUDA_R_32F, m, n, a.y_stride);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatmulPreferenceCreate(&pref);
+    st = lt.descSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof(trans_b));
+  if (st == CUBLAS_STATUS_SUCCESS) st = lt.layoutCreate(&la, ab, k, m, a.in);
+  if (st == CUBLAS_STATUS_SUCCESS) st = lt.layoutCreate(&lb, ab, k, n, a.in);
+  if (st == CUBLAS_STATUS_SUCCESS) st = lt.layoutCreate(&lc, CUDA_R_32F, m, n, res_ld);
+  if (st == CUBLAS_STATUS_SUCCESS) st = lt.layoutCreate(&ld, CUDA_R_32F, m, n, a.y_stride);
+  if (st == CUBLAS_STATUS_SUCCESS) st = lt.prefCreate(&pref);
   const size_t ws = kLtWorkspaceBytes;
   if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
+    st = lt.prefSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
                                               sizeof(ws));
   // Tell the heuristic the real alignments (it assumes 256 bytes otherwise).
   const void* c_ptr = a.residual ? static_cast<const void*>(a.residual) : a.y;
@@ -93,7 +93,7 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a, const XNorm& n
       CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
       CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
   for (int i = 0; i < 4 && st == CUBLAS_STATUS_SUCCESS; ++i)
-    st = cublasLtMatmulPreferenceSetAttribute(pref, align_attr[i], &align[i], sizeof(align[i]));
+    st = lt.prefSetAttribute(pref, align_attr[i], &align[i], sizeof(align[i]));
   // The heuristic once per shape: its answer depends only on the key.
   auto& cache = *static_cast<LtAlgoCache*>(ctx.lt_algos);
   const LtKey key{m, n, k, a.y_stride, res_ld, bf16, a.residual != nullptr, {align[0], align[1], align[2], align[3]}};
@@ -101,21 +101,21 @@ cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a, const XNorm& n
   if (st == CUBLAS_STATUS_SUCCESS && it == cache.end()) {
     cublasLtMatmulHeuristicResult_t heur{};
     int found = 0;
-    st = cublasLtMatmulAlgoGetHeuristic(handle, op, la, lb, lc, ld, pref, 1, &heur, &found);
+    st = lt.algoGetHeuristic(handle, op, la, lb, lc, ld, pref, 1, &heur, &found);
     if (st == CUBLAS_STATUS_SUCCESS) it = cache.emplace(key, LtAlgo{found > 0, heur.algo}).first;
   }
   if (st == CUBLAS_STATUS_SUCCESS && !it->second.found) st = CUBLAS_STATUS_NOT_SUPPORTED;
   if (st == CUBLAS_STATUS_SUCCESS) {
     const float alpha = 1.0f, beta = a.residual ? 1.0f : 0.0f;
-    st = cublasLtMatmul(handle, op, &alpha, a.w, la, x16, lb, &beta, c_ptr, lc, a.y, ld, &it->second.algo,
+    st = lt.matmul(handle, op, &alpha, a.w, la, x16, lb, &beta, c_ptr, lc, a.y, ld, &it->second.algo,
                         lt_ws, ws, ctx.stream);
   }
-  if (pref) cublasLtMatmulPreferenceDestroy(pref);
-  if (ld) cublasLtMatrixLayoutDestroy(ld);
-  if (lc) cublasLtMatrixLayoutDestroy(lc);
-  if (lb) cublasLtMatrixLayoutDestroy(lb);
-  if (la) cublasLtMatrixLayoutDestroy(la);
-  if (op) cublasLtMatmulDescDestroy(op);
+  if (pref) lt.prefDestroy(pref);
+  if (ld) lt.layoutDestroy(ld);
+  if (lc) lt.layoutDestroy(lc);
+  if (lb) lt.layoutDestroy(lb);
+  if (la) lt.layoutDestroy(la);
+  if (op) lt.descDestroy(op);
   return st == CUBLAS_STATUS_SUCCESS ? cudaSuccess : cudaErrorNotSupported;
 }
 
