@@ -103,6 +103,9 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   LAC_CUDA_OR_RETURN(s.kv.allocate(kv_bytes), Error::IoError,
                      formatMessage("%s: the %llu-byte KV cache", n, (ull)kv_bytes).c_str());
   LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
+  // cudaMemset runs on the legacy default stream too: done before the
+  // engine's stream reads the cache.
+  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(nullptr), Error::Internal, "clearing the KV cache");
   s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, kv_dtype);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
