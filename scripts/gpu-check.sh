@@ -119,7 +119,7 @@ find_cublaslt() {
 preflight() {
   echo "gpu: $(nvidia-smi --query-gpu=name,memory.total,compute_cap,driver_version,clocks.max.sm --format=csv,noheader 2>&1 | head -1)"
   echo "driver CUDA version: $(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9.]*\).*/\1/p' | head -1)"
-  echo "glibc: $(ldd --version 2>/dev/null | head -1)"
+  echo "glibc: $(ldd --version 2>/dev/null | head -1 | awk '{print $NF}') here; the bundle $(sed -n '2s/.*, needs /needs /p' "$b/MANIFEST")"
   echo "python3: $(command -v python3 || echo 'MISSING: the e2e comparison and the summary table will fail')"
   local lt missing=0
   lt=$(find_cublaslt)

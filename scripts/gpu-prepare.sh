@@ -133,7 +133,9 @@ left_out+=("SmolLM2 with real weights: 84 MB at q4_g32 (90 MB under xz), more th
 manifest() {
 {
   echo "made by scripts/gpu-prepare.sh from $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') on $(date -u +%FT%TZ)"
-  echo "CUDA $(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9.]*\).*/\1/p'), sm_$arch, glibc $(ldd --version | head -1 | awk '{print $NF}')"
+  # the newest glibc symbol version the binaries use (static libstdc++ and libgcc bring arc4random, _dl_find_object)
+  need=$(for f in "$out"/bin/*; do objdump -T "$f" | grep -o 'GLIBC_[0-9.]*'; done | sort -uV | tail -1)
+  echo "CUDA $(nvcc --version 2>/dev/null | sed -n 's/.*release \([0-9.]*\).*/\1/p'), sm_$arch, built on glibc $(ldd --version | head -1 | awk '{print $NF}'), needs ${need/_/ >= }"
   (cd "$out" && find . -type f ! -name MANIFEST -printf '%s %p\n' | sort -k2)
   for l in "${left_out[@]}"; do echo "left out: $l"; done
 } > "$out/MANIFEST"
