@@ -20,6 +20,15 @@
 
 namespace lac::engine {
 
+// Sampling an engine may do where its logits are (the CUDA engine, on the
+// GPU): temperature, top-k, top-p by the CPU Sampler's rule (runtime/sampling)
+// and no penalty or min-p; the random draw comes from the caller.
+struct DeviceSampling {
+  float temperature = 0.0f;  // 0: greedy argmax
+  float top_p = 1.0f;        // 1: off
+  int32_t top_k = 0;         // 0: off
+};
+
 struct ModelLimits {
   uint32_t vocab_size = 0;
   uint32_t max_batch = 0;    // sequence slots in the KV cache
@@ -44,6 +53,20 @@ class Model {
   // next call.
   virtual Result<std::span<const float>> decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                                 std::span<const uint32_t> positions) = 0;
+
+  // Whether decodeSampled() is served (default: no; generation then samples
+  // decode()'s logits on the host).
+  virtual bool samplesOnDevice() const { return false; }
+  // decode(), then one token per listed slot sampled where the logits are,
+  // with `uniforms[i]` in [0, 1) as row i's draw (unread when greedy); only
+  // the tokens come back: [slots.size()] ids, valid until the next call.
+  virtual Result<std::span<const int32_t>> decodeSampled(std::span<const uint32_t> slots,
+                                                         std::span<const int32_t> tokens,
+                                                         std::span<const uint32_t> positions,
+                                                         const DeviceSampling& sampling,
+                                                         std::span<const float> uniforms) {
+    LAC_FAIL(Error::Unsupported, "this model does not sample on its device");
+  }
 };
 
 }  // namespace lac::engine

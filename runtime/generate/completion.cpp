@@ -64,6 +64,7 @@ Result<std::vector<CompletionOutput>> run(LoadedModel& m, const std::vector<std:
       o.pieces.push_back(std::move(piece));
     }
     o.logprobs = std::move(s.logprobs);
+    o.top_logprobs = std::move(s.top_logprobs);
     o.token_ids = std::move(s.tokens);
     o.finish = s.finish;
     outs.push_back(std::move(o));

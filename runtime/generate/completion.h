@@ -27,6 +27,7 @@ struct CompletionOutput {
   std::string generation;           // the decoded text (chat: the assistant's content)
   std::vector<std::string> pieces;  // each token decoded alone (Meta's "tokens")
   std::vector<float> logprobs;      // when asked
+  std::vector<std::vector<sampling::TokenLogprob>> top_logprobs;  // per generated token, when asked
   std::vector<int32_t> token_ids;
   FinishReason finish = FinishReason::Length;
 };

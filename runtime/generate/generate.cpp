@@ -25,6 +25,7 @@ struct Sequence {
   uint32_t limit = 0;             // most new tokens it may produce
   std::vector<int32_t> tokens;    // prompt + generated (stop token included)
   std::vector<float> logprobs;    // aligned with tokens (prompt entries 0 unless echo)
+  std::vector<std::vector<sampling::TokenLogprob>> top;  // per generated token, with top_logprobs
   bool done = false;
   FinishReason finish = FinishReason::Length;
   sampling::Rng rng;
@@ -49,6 +50,8 @@ VoidResult checkInputs(const engine::ModelLimits& lim, const std::vector<std::ve
                           "generate: prompt %zu token %zu: id %d is outside the vocabulary (%u tokens)", i, j,
                           p[j], lim.vocab_size);
   }
+  LAC_CHECK_OR_RETURN(o.top_logprobs <= 20, Error::InvalidArgument,
+                      "generate: top_logprobs is %u; at most 20 alternatives are reported", o.top_logprobs);
   for (int32_t id : o.stop_ids)
     LAC_CHECK_OR_RETURN(id >= 0 && static_cast<uint32_t>(id) < lim.vocab_size, Error::InvalidArgument,
                         "generate: stop token id %d is outside the vocabulary (%u tokens)", id, lim.vocab_size);
@@ -70,6 +73,14 @@ class Generator {
   VoidResult decodeStep(std::vector<Sequence*>& live);
   // Samples the next token of `s` from its [vocab] logits row and records it.
   VoidResult advance(Sequence& s, std::span<const float> logits);
+  // Records `next` (logprob `lp`) as the next token of `s`.
+  void record(Sequence& s, int32_t next, float lp);
+  // The model samples on its device: no logprobs asked, and no option the
+  // device sampler lacks (engine::DeviceSampling).
+  bool deviceSampling() const {
+    const sampling::SamplerOptions& o = sampler_.options();
+    return !opts_.logprobs && !opts_.top_logprobs && o.min_p == 0.0f && o.repetition_penalty == 1.0f && model_.samplesOnDevice();
+  }
   VoidResult checkCancel() const {
     LAC_CHECK_OR_RETURN(!opts_.cancel || !opts_.cancel->load(std::memory_order_relaxed), Error::Cancelled,
                         "generate: cancelled");
@@ -88,6 +99,7 @@ class Generator {
   std::vector<Sequence*> live_;
   std::vector<uint32_t> step_slots_, step_positions_;
   std::vector<int32_t> step_tokens_;
+  std::vector<float> step_uniforms_;
   GenerateStats stats_;
   Clock::time_point start_;
   bool first_seen_ = false;
@@ -99,6 +111,15 @@ VoidResult Generator::advance(Sequence& s, std::span<const float> logits) {
   if (opts_.logprobs) {
     LAC_ASSIGN_OR_RETURN(lp, sampling::logprob(logits, next));
   }
+  if (opts_.top_logprobs) {
+    LAC_ASSIGN_OR_RETURN(auto top, sampling::topLogprobs(logits, opts_.top_logprobs));
+    s.top.push_back(std::move(top));
+  }
+  record(s, next, lp);
+  return {};
+}
+
+void Generator::record(Sequence& s, int32_t next, float lp) {
   if (!first_seen_ && s.index == 0) {
     stats_.first_token_seconds = secondsSince(start_);
     first_seen_ = true;
@@ -108,10 +129,9 @@ VoidResult Generator::advance(Sequence& s, std::span<const float> logits) {
   if (isStop(next)) {
     s.done = true;
     s.finish = FinishReason::Stop;
-    return {};
+    return;
   }
   if (cb_) cb_(TokenEvent{s.index, next, lp});
-  return {};
 }
 
 VoidResult Generator::prefillTokenByToken(Sequence& s, std::span<const float>& last) {
@@ -151,6 +171,25 @@ VoidResult Generator::decodeStep(std::vector<Sequence*>& live) {
     step_tokens_.push_back(s->tokens.back());
     step_positions_.push_back(static_cast<uint32_t>(s->tokens.size() - 1));
   }
+  if (deviceSampling()) {
+    // One coin per sequence when sampling, none when greedy (as Sampler::sample).
+    const sampling::SamplerOptions& o = sampler_.options();
+    step_uniforms_.clear();
+    for (Sequence* s : live) step_uniforms_.push_back(o.temperature > 0.0f ? s->rng.nextFloat() : 0.0f);
+    const engine::DeviceSampling ds{o.temperature, o.top_p, o.top_k};
+    LAC_ASSIGN_OR_RETURN(std::span<const int32_t> next,
+                         model_.decodeSampled(step_slots_, step_tokens_, step_positions_, ds, step_uniforms_));
+    LAC_CHECK_OR_RETURN(next.size() == live.size(), Error::Internal,
+                        "generate: decode sampled %zu tokens for %zu sequences", next.size(), live.size());
+    ++stats_.decode_steps;
+    stats_.decoded_tokens += live.size();
+    for (size_t r = 0; r < live.size(); ++r) {
+      LAC_CHECK_OR_RETURN(next[r] >= 0 && uint32_t(next[r]) < vocab, Error::Internal,
+                          "generate: the device sampled token %d outside the vocabulary (%u)", next[r], vocab);
+      record(*live[r], next[r], 0.0f);
+    }
+    return {};
+  }
   LAC_ASSIGN_OR_RETURN(std::span<const float> logits, model_.decode(step_slots_, step_tokens_, step_positions_));
   LAC_CHECK_OR_RETURN(logits.size() == size_t(vocab) * live.size(), Error::Internal,
                       "generate: decode returned %zu logits for %zu sequences of vocabulary %u", logits.size(),
@@ -174,7 +213,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
   for (size_t i = 0; i < prompts.size(); ++i) {
     Sequence s{i, static_cast<uint32_t>(i),
                static_cast<uint32_t>(std::min<uint64_t>(max_gen, total_len - prompts[i].size())),
-               prompts[i], std::vector<float>(prompts[i].size(), 0.0f), false, FinishReason::Length,
+               prompts[i], std::vector<float>(prompts[i].size(), 0.0f), {}, false, FinishReason::Length,
                sampling::Rng::forSequence(opts_.seed, i)};
     s.tokens.reserve(prompts[i].size() + s.limit);  // decode appends without reallocating
     s.logprobs.reserve(prompts[i].size() + s.limit);
@@ -184,6 +223,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
   step_slots_.reserve(seqs_.size());
   step_tokens_.reserve(seqs_.size());
   step_positions_.reserve(seqs_.size());
+  step_uniforms_.reserve(seqs_.size());
   for (Sequence& s : seqs_) {
     LAC_RETURN_IF_ERROR(checkCancel());
     LAC_RETURN_IF_ERROR(prefill(s));
@@ -216,6 +256,7 @@ Result<GenerateResult> Generator::run(const std::vector<std::vector<int32_t>>& p
     const size_t begin = opts_.echo ? 0 : plen;
     o.tokens.assign(s.tokens.begin() + begin, s.tokens.begin() + end);
     if (opts_.logprobs) o.logprobs.assign(s.logprobs.begin() + begin, s.logprobs.begin() + end);
+    if (opts_.top_logprobs) o.top_logprobs.assign(s.top.begin(), s.top.begin() + (end - plen));
     out.sequences.push_back(std::move(o));
   }
   return out;

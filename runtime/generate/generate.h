@@ -37,6 +37,7 @@
 #include "runtime/core/result.h"
 #include "runtime/engine/model.h"
 #include "runtime/sampling/sampler.h"
+#include "runtime/sampling/softmax.h"
 
 namespace lac::generate {
 
@@ -49,6 +50,7 @@ struct GenerateOptions {
   float min_p = 0.0f;               // 0 = off
   float repetition_penalty = 1.0f;  // 1 = off
   bool logprobs = false;
+  uint32_t top_logprobs = 0;        // and the N most likely tokens at each generated step (N <= 20)
   bool echo = false;
   uint64_t seed = 0;
   std::vector<int32_t> stop_ids;    // any of them ends a sequence
@@ -71,6 +73,8 @@ struct SequenceOutput {
   // With echo: prompt + generated, else generated only; never a stop token.
   std::vector<int32_t> tokens;
   std::vector<float> logprobs;      // one per token when logprobs was asked, else empty
+  // One list per generated token (not the prompt's) when top_logprobs was asked.
+  std::vector<std::vector<sampling::TokenLogprob>> top_logprobs;
   FinishReason finish = FinishReason::Length;
   uint32_t prompt_len = 0;
   uint32_t generated = 0;           // new tokens, not counting the stop token

@@ -6,6 +6,9 @@
 #include <cmath>
 
 #include "runtime/generate/fake_model.h"
+#include "runtime/sampling/filters.h"
+#include "runtime/sampling/softmax.h"
+#include "runtime/sampling/top_p.h"
 
 namespace lac::generate {
 namespace {
@@ -205,6 +208,81 @@ TEST(Generate, SameSeedSameTokens) {
   EXPECT_NE(ra->sequences[0].tokens, rc->sequences[0].tokens);
   // not greedy: the draw really picks other tokens than argmax
   EXPECT_NE(ra->sequences[0].tokens, generate(c, {{1, 2}}, greedy(24))->sequences[0].tokens);
+}
+
+// FakeModel that samples "on its device" (engine::Model::decodeSampled) the
+// way the CUDA sampler does: argmax, or top-p with the uniform passed in.
+class DeviceSamplingFake : public FakeModel {
+ public:
+  using FakeModel::FakeModel;
+  bool samplesOnDevice() const override { return true; }
+  Result<std::span<const int32_t>> decodeSampled(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                                                 std::span<const uint32_t> positions,
+                                                 const engine::DeviceSampling& ds,
+                                                 std::span<const float> uniforms) override {
+    LAC_ASSIGN_OR_RETURN(std::span<const float> logits, decode(slots, tokens, positions));
+    const size_t v = limits().vocab_size;
+    next_.clear();
+    for (size_t r = 0; r < slots.size(); ++r) {
+      const auto row = logits.subspan(r * v, v);
+      if (ds.temperature == 0.0f) {
+        next_.push_back(sampling::argmax(row));
+        continue;
+      }
+      std::vector<float> probs(v);
+      sampling::softmaxWithTemperature(row, ds.temperature, probs);
+      std::vector<sampling::Candidate> scratch;
+      LAC_ASSIGN_OR_RETURN(int32_t t, sampling::sampleTopP(probs, ds.top_p, uniforms[r], scratch));
+      next_.push_back(t);
+    }
+    ++sampled_steps;
+    return std::span<const int32_t>(next_);
+  }
+  int sampled_steps = 0;
+
+ private:
+  std::vector<int32_t> next_;
+};
+
+TEST(Generate, DeviceSamplingDrawsTheHostSamplersTokens) {
+  for (const GenerateOptions& o : {greedy(24), sampled(42)}) {
+    FakeModel host(16, 2, 64);
+    DeviceSamplingFake dev(16, 2, 64);
+    auto a = generate(host, {{1, 2}, {3}}, o);
+    auto b = generate(dev, {{1, 2}, {3}}, o);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_GT(dev.sampled_steps, 0);
+    EXPECT_EQ(a->sequences[0].tokens, b->sequences[0].tokens);
+    EXPECT_EQ(a->sequences[1].tokens, b->sequences[1].tokens);
+  }
+}
+
+TEST(Generate, LogprobsOrPenaltiesSampleOnTheHost) {
+  GenerateOptions lp = sampled(7), pen = sampled(7);
+  lp.logprobs = true;
+  pen.repetition_penalty = 1.3f;
+  for (const GenerateOptions& o : {lp, pen}) {
+    DeviceSamplingFake dev(16, 1, 64);
+    ASSERT_TRUE(generate(dev, {{1, 2}}, o).ok());
+    EXPECT_EQ(dev.sampled_steps, 0);
+  }
+}
+
+TEST(Generate, TopLogprobsPerGeneratedToken) {
+  FakeModel m(16, 1, 64);
+  GenerateOptions o = greedy(5);
+  o.top_logprobs = 3;
+  auto r = generate(m, {{1, 2}}, o);
+  ASSERT_TRUE(r.ok()) << r.message();
+  const SequenceOutput& s = r->sequences[0];
+  ASSERT_EQ(s.top_logprobs.size(), s.tokens.size());
+  for (size_t k = 0; k < s.tokens.size(); ++k) {
+    ASSERT_EQ(s.top_logprobs[k].size(), 3u);
+    EXPECT_EQ(s.top_logprobs[k][0].token, s.tokens[k]);  // greedy: the most likely
+    EXPECT_GE(s.top_logprobs[k][0].logprob, s.top_logprobs[k][1].logprob);
+  }
+  o.top_logprobs = 21;
+  EXPECT_EQ(generate(m, {{1}}, o).status().kind, Error::InvalidArgument);
 }
 
 TEST(Generate, ASequenceDoesNotDependOnItsNeighbours) {

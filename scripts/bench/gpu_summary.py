@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Turns scripts/gpu-check.sh's raw results into results.json and a Markdown
-table (stdout): tokens per second and the fraction of the card's limits.
+table (stdout): tokens per second and the fraction of the card's limits, for
+each shape (SHAPES/NAME.json, a Hugging Face config) and format benchmarked
+(RESULTS/bench-NAME-FORMAT.json, lac-run bench --json).
 
   decode  (batch 1): bytes a token must stream = every matrix except the
           embedding table (a gather of one row) in its stored format + the
@@ -36,16 +38,14 @@ def shape(cfg):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
-    ap.add_argument("--config", required=True)
+    ap.add_argument("--shapes", required=True, help="folder of NAME.json configs")
     ap.add_argument("--gpu-name", default="")
     a = ap.parse_args()
-    cfg = json.load(open(a.config))
-    s = shape(cfg)
     bw, peak = card(a.gpu_name)
     out = {"gpu": a.gpu_name, "hbm_bytes_per_s": bw, "bf16_dense_flops": peak, "lac": {}, "torch": None}
     rows = []
 
-    def fractions(fmt, prefill_tps, decode_tps, prompt, gen):
+    def fractions(s, fmt, prefill_tps, decode_tps, prompt, gen):
         ctx = prompt + gen / 2
         kv_bytes = 2 * s["L"] * s["KV"] * s["hd"] * 4 * ctx  # f32 K and V
         w_bytes = s["matrix_params"] * BYTES_PER_ELEM[fmt]
@@ -57,22 +57,31 @@ def main():
             r["prefill_fraction_of_bf16_peak"] = prefill_tps * flops / peak
         return r
 
-    for fmt in ("bf16", "q4_g32"):
-        p = os.path.join(a.results, f"bench-{fmt}.json")
-        if not os.path.exists(p):
-            continue
-        try:
-            b = json.load(open(p))
-        except Exception as e:
-            out["lac"][fmt] = {"error": str(e)}
-            continue
-        pf, dc = b["prefill_tokens_per_second"]["median"], b["decode_tokens_per_second"]["median"]
-        r = dict(prefill_tps=pf, decode_tps=dc, ttft_ms=b["time_to_first_token_ms"]["median"], load_s=b["load_seconds"])
-        r.update(fractions(fmt, pf, dc, b["prompt_len"], b["gen_len"]))
-        out["lac"][fmt] = r
-        rows.append((f"LAC {fmt}", r))
+    shapes = {}
+    for f in sorted(os.listdir(a.shapes)):
+        if f.endswith(".json"):
+            shapes[f[:-5]] = shape(json.load(open(os.path.join(a.shapes, f))))
+    prompt_len = None
+    for name, s in shapes.items():
+        for fmt in ("bf16", "q4_g32"):
+            p = os.path.join(a.results, f"bench-{name}-{fmt}.json")
+            if not os.path.exists(p):
+                continue
+            try:
+                b = json.load(open(p))
+                pf, dc = b["prefill_tokens_per_second"]["median"], b["decode_tokens_per_second"]["median"]
+            except Exception as e:
+                out["lac"][f"{name}-{fmt}"] = {"error": str(e)}
+                rows.append((f"LAC {name} {fmt}", {"note": f"no result (bench-{name}-{fmt}.log)"}))
+                continue
+            prompt_len = b["prompt_len"]
+            r = dict(prefill_tps=pf, decode_tps=dc, ttft_ms=b["time_to_first_token_ms"]["median"],
+                     load_s=b["load_seconds"])
+            r.update(fractions(s, fmt, pf, dc, b["prompt_len"], b["gen_len"]))
+            out["lac"][f"{name}-{fmt}"] = r
+            rows.append((f"LAC {name} {fmt}", r))
     tp = os.path.join(a.results, "torch.json")
-    if os.path.exists(tp):
+    if os.path.exists(tp) and "llama3-8b" in shapes:
         t = json.load(open(tp))
         out["torch"] = t
         for mode, m in t.get("modes", {}).items():
@@ -81,26 +90,23 @@ def main():
                 rows.append((f"PyTorch {t['impl']} {mode}", {"note": m.get("error") or m.get("skipped", "?")}))
                 continue
             r = dict(prefill_tps=m.get("prefill_tokens_per_second"), decode_tps=m["decode_tokens_per_second"])
-            r.update(fractions("bf16", r["prefill_tps"], r["decode_tps"], t["prompt_len"], t["decode_tokens"]))
-            rows.append((f"PyTorch {t['impl']} {mode} (bf16)", r))
+            r.update(fractions(shapes["llama3-8b"], "bf16", r["prefill_tps"], r["decode_tps"], t["prompt_len"],
+                               t["decode_tokens"]))
+            rows.append((f"PyTorch {t['impl']} {mode} (llama3-8b bf16)", r))
     json.dump(out, open(os.path.join(a.results, "results.json"), "w"), indent=2)
 
     def f(x, fmt="{:.1f}"):
         return fmt.format(x) if isinstance(x, (int, float)) else "–"
 
     print()
-    print(f"Llama-3-8B shape, random weights, {a.gpu_name or 'unknown GPU'} "
+    print(f"Random weights, {a.gpu_name or 'unknown GPU'} "
           f"(HBM {f(bw and bw / 1e12, '{:.2f}')} TB/s, bf16 dense {f(peak and peak / 1e12, '{:.0f}')} TFLOP/s)")
     print()
-    print("| engine | decode tok/s (batch 1) | of HBM roofline | prefill tok/s (1024) | of bf16 peak | note |")
+    print(f"| engine | decode tok/s (batch 1) | of HBM roofline | prefill tok/s ({prompt_len or '?'}) | of bf16 peak | note |")
     print("|---|---|---|---|---|---|")
     for name, r in rows:
         print(f"| {name} | {f(r.get('decode_tps'))} | {f(r.get('decode_fraction_of_hbm_roofline'), '{:.0%}')} | "
               f"{f(r.get('prefill_tps'))} | {f(r.get('prefill_fraction_of_bf16_peak'), '{:.0%}')} | {r.get('note', '')} |")
-    print()
-    print("Batch 8/32 decode: not measured. The plan's decode entry point is one sequence (batch 1); the CUDA "
-          "engine replays the decode graph once per sequence, so batched decode would measure the same kernels "
-          "N times, not a batched GEMM.")
 
 
 if __name__ == "__main__":

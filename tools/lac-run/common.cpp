@@ -64,7 +64,9 @@ po::options_description samplingOptions(bool echo) {
       ("min-p", cli::number<float>()->default_value(0.0f), "drop tokens below min-p x the top probability; 0 = off")
       ("repeat-penalty", cli::number<float>()->default_value(1.0f), "penalty on the last 64 tokens; 1 = off")
       ("seed", cli::number<uint64_t>(), "random seed (default: a random one)")
-      ("logprobs", "report each token's log-probability");
+      ("logprobs", "report each token's log-probability")
+      ("top-logprobs", cli::number<uint32_t>(0, 20)->default_value(0),
+       "and the N most likely tokens at each generated step (--json; N <= 20)");
   if (echo) o.add_options()("echo", "include the prompt (and its logprobs) in the output");
   return o;
 }
@@ -80,6 +82,7 @@ Result<generate::GenerateOptions> generateOptions(const po::variables_map& vm,
   o.repetition_penalty = cli::get<float>(vm, "repeat-penalty");
   o.seed = vm.count("seed") ? cli::get<uint64_t>(vm, "seed") : (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
   o.logprobs = vm.count("logprobs") > 0;
+  o.top_logprobs = cli::get<uint32_t>(vm, "top-logprobs");
   o.echo = vm.count("echo") > 0;
   LAC_RETURN_IF_ERROR(sampling::validateSamplerOptions(generate::samplerOptions(o)));
   return o;

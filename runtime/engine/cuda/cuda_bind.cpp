@@ -63,12 +63,13 @@ CudaState::~CudaState() {
   kernels::cuda::destroyContext(&ctx);
 }
 
-int64_t widestMatmul(const BoundEntryPoint& ep) {
-  int64_t w = 0;
+MatmulWidths widestMatmul(const BoundEntryPoint& ep) {
+  MatmulWidths w;
   for (const BoundStep& b : ep.steps) {
-    if (b.n_w == 0) continue;
+    if (b.n_w == 0 || b.kernel == K::embed || b.kernel == K::rmsnorm) continue;
     const int64_t rows = b.kernel == K::rmsnorm_gate_up_silu && b.n_w == 2 ? 2 * b.rows : b.rows;
-    w = std::max({w, rows, b.cols});
+    w.out = std::max(w.out, rows);
+    w.in = std::max(w.in, b.cols);
   }
   return w;
 }
@@ -83,6 +84,7 @@ Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artif
   auto out = std::make_unique<CudaEntryPoint>();
   const std::string what = a.name() + ": entry point '" + bound->name + "'";
   out->max_tokens = bound->max_tokens;
+  out->chunk = bound->name == "prefill" ? std::min(out->max_tokens, kPrefillChunk) : out->max_tokens;
 
   // Device memory: the arena in the plan's layout, the scratch, the inputs.
   int64_t max_norm = 0;

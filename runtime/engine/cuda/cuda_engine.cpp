@@ -8,6 +8,7 @@
 #include "runtime/engine/cuda/cuda_check.h"
 #include "runtime/engine/cuda/cuda_state.h"
 #include "runtime/engine/step_loop.h"
+#include "runtime/kernels/cuda/launch.h"
 
 namespace lac::engine {
 
@@ -65,6 +66,10 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   const std::string name = artifact_.name();
   const char* n = name.c_str();
   LAC_ASSIGN_OR_RETURN(limits_, checkPlan(artifact_, plan::Target::cuda, "CUDA", opts));
+  // Before the device: a plan the kernels cannot run is refused on any machine.
+  LAC_CHECK_OR_RETURN(c.head_dim() <= cu::kAttentionMaxHeadDim, Error::Unsupported,
+                      "%s: head dim %u is above %lld, the most the CUDA attention kernels take", n, c.head_dim(),
+                      (long long)cu::kAttentionMaxHeadDim);
   LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
 
   state_ = std::make_unique<CudaState>();
@@ -79,8 +84,11 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   LAC_CUDA_OR_RETURN(s.weights.allocate(blob), Error::IoError,
                      formatMessage("%s: %llu bytes of weights on %s", n, (ull)blob, s.device_name.c_str()).c_str());
   if (artifact_.randomWeights() || opts.random_weights) {
+    // Filled on the legacy default stream, which the engine's non-blocking
+    // stream does not wait for: synchronize before anything reads them.
     LAC_CUDA_OR_RETURN(fillRandomWeightsOnDevice(p, s.weights.get(), opts.random_weights_seed, nullptr),
                        Error::Internal, (name + ": random weights").c_str());
+    LAC_CUDA_OR_RETURN(cudaStreamSynchronize(nullptr), Error::Internal, (name + ": random weights").c_str());
   } else {
     const std::span<const uint8_t> w = artifact_.weightBlob();
     LAC_CHECK_OR_RETURN(w.size() >= blob, Error::InvalidArtifact, "%s: the weight blob is %zu bytes, the plan says %llu",
@@ -95,6 +103,9 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   LAC_CUDA_OR_RETURN(s.kv.allocate(kv_bytes), Error::IoError,
                      formatMessage("%s: the %llu-byte KV cache", n, (ull)kv_bytes).c_str());
   LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
+  // cudaMemset runs on the legacy default stream too: done before the
+  // engine's stream reads the cache.
+  LAC_CUDA_OR_RETURN(cudaStreamSynchronize(nullptr), Error::Internal, "clearing the KV cache");
   s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, kv_dtype);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
@@ -102,13 +113,19 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
       [&](const plan::EntryPoint& ep) { return bindCudaEntryPoint(artifact_, ep, s.weights.get()); },
       [](const CudaEntryPoint& e) { return e.max_tokens; }));
 
-  // The kernels' scratch, for the largest call of either entry point.
-  int64_t widest = 0;
-  uint32_t max_tokens = 0;
-  for (const CudaEntryPoint* ep : {s.prefill.get(), s.decode.get()})
-    if (ep) widest = std::max(widest, widestMatmul(*ep->bound)), max_tokens = std::max(max_tokens, ep->max_tokens);
-  const size_t ws = cu::workspaceBytes(max_tokens, std::max<int64_t>(widest, c.vocab_size()), c.n_heads(),
-                                       c.head_dim(), limits_.max_seq_len, limits_.max_batch);
+  // The kernels' scratch, for the largest call of either entry point (rows
+  // per call: prefill's chunk, decode's max_tokens).
+  MatmulWidths widest;
+  uint32_t max_rows = 0;
+  for (const CudaEntryPoint* ep : {s.prefill.get(), s.decode.get()}) {
+    if (!ep) continue;
+    const MatmulWidths w = widestMatmul(*ep->bound);
+    widest.in = std::max(widest.in, w.in);
+    widest.out = std::max(widest.out, w.out);
+    max_rows = std::max(max_rows, ep->chunk);
+  }
+  const size_t ws = cu::workspaceBytes(max_rows, widest.in, widest.out, limits_.vocab_size, c.n_heads(), c.head_dim(),
+                                       limits_.max_seq_len, limits_.max_batch);
   LAC_CUDA_OR_RETURN(cu::createContext(&s.ctx, ws), Error::IoError,
                      formatMessage("%s: CUDA stream, cuBLASLt and a %zu-byte workspace", n, ws).c_str());
 
@@ -117,16 +134,24 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
                      Error::IoError, "pinned logits");
   LAC_CUDA_OR_RETURN(s.decode_io.allocate(uint64_t(limits_.max_batch) * 4 * sizeof(int32_t)), Error::IoError,
                      "pinned decode inputs");
+  const uint64_t sample_bytes = uint64_t(limits_.max_batch) * (sizeof(float) + sizeof(int32_t));
+  LAC_CUDA_OR_RETURN(s.sample_io.allocate(sample_bytes), Error::IoError, "device sampling inputs");
+  LAC_CUDA_OR_RETURN(s.sample_host.allocate(sample_bytes), Error::IoError, "pinned sampling inputs");
 
   // The decode step, captured once: every run-time input is read from the
   // entry point's io block, so the graph serves every slot and position.
   const CudaEntryPoint& dec = s.decode ? *s.decode : *s.prefill;
-  // One uncaptured run first (token 0 at position 0 of slot 0, io zeroed):
-  // it loads every kernel module before capture, which drivers before CUDA
-  // 12.3 refuse to do inside a capture. Position 0 of slot 0 is rewritten by
-  // the first prefill.
+  // One uncaptured run first (token 0 at position 0 of slot 0, length 1:
+  // the position it writes): it loads every kernel module before capture,
+  // which drivers before CUDA 12.3 refuse to do inside a capture. Position 0
+  // of slot 0 is rewritten by the first prefill.
   LAC_CUDA_OR_RETURN(cudaMemsetAsync(dec.io.get(), 0, dec.ioBytes(), s.ctx.stream), Error::Internal,
                      "zeroing the decode inputs");
+  const int32_t warm[4] = {0, 0, 0, 1};  // {token, position, slot, length}
+  std::memcpy(s.decode_io.as<int32_t>(), warm, sizeof(warm));
+  LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(dec.io.get(), dec.max_tokens * sizeof(int32_t), s.decode_io.as<int32_t>(),
+                                       sizeof(int32_t), sizeof(int32_t), 4, cudaMemcpyHostToDevice, s.ctx.stream),
+                     Error::Internal, "the warm-up decode inputs");
   const StepCall one{1, true, dec.positions, dec.slots, dec.lengths};
   LAC_RETURN_IF_ERROR(enqueueSteps(s, dec, one));
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "the first decode step");
@@ -152,11 +177,11 @@ Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<cons
   LAC_RETURN_IF_ERROR(slots_.checkPrefill(slot, tokens, start_pos));
   CudaState& s = *state_;
   CudaEntryPoint& ep = *s.prefill;
-  const uint32_t T = ep.max_tokens;
+  const uint32_t T = ep.max_tokens;  // the io block's layout
   int32_t* st = ep.staging.as<int32_t>();
   float* logits = s.logits.as<float>();
-  for (size_t off = 0; off < tokens.size(); off += T) {
-    const size_t t = std::min<size_t>(T, tokens.size() - off);
+  for (size_t off = 0; off < tokens.size(); off += ep.chunk) {
+    const size_t t = std::min<size_t>(ep.chunk, tokens.size() - off);
     const uint32_t p0 = start_pos + uint32_t(off);
     std::memcpy(st, tokens.data() + off, t * sizeof(int32_t));
     for (size_t i = 0; i < t; ++i) {
@@ -178,17 +203,20 @@ Result<std::span<const float>> CudaEngine::prefill(uint32_t slot, std::span<cons
   return std::span<const float>(logits, limits_.vocab_size);
 }
 
+namespace {
+
 // One sequence: a replay of the captured one-row graph. Several: one
 // enqueued pass of the decode entry point over up to max_tokens rows (each
-// matmul once over all of them, one attention launch for all rows).
-Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
-                                                  std::span<const uint32_t> positions) {
-  LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
-  CudaState& s = *state_;
+// matmul once over all of them, one attention launch for all rows). After
+// each pass, finish(logits, stride, off, n) enqueues what is done with rows
+// [off, off + n) of the batch, whose logits are the device rows `logits`
+// (row stride `stride`); the stream is synchronized before this returns.
+template <typename Finish>
+VoidResult runDecode(CudaState& s, std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                     std::span<const uint32_t> positions, Finish&& finish) {
   CudaEntryPoint& ep = s.decode ? *s.decode : *s.prefill;
-  const size_t v = limits_.vocab_size;
-  float* logits = s.logits.as<float>();
   const size_t T = ep.max_tokens;
+  const Act& out = ep.bound->logits;
   if (slots.size() == 1) {
     int32_t* row = s.decode_io.as<int32_t>();
     row[0] = tokens[0];
@@ -201,9 +229,7 @@ Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slot
                                          cudaMemcpyHostToDevice, s.ctx.stream),
                        Error::Internal, "decode inputs");
     LAC_CUDA_OR_RETURN(cudaGraphLaunch(s.graph_exec, s.ctx.stream), Error::Internal, "decode graph launch");
-    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(logits, ep.bound->logits.last(1, 1), v * sizeof(float),
-                                       cudaMemcpyDeviceToHost, s.ctx.stream),
-                       Error::Internal, "decode logits");
+    LAC_RETURN_IF_ERROR(finish(out.last(1, 1), out.stride, size_t{0}, size_t{1}));
   } else {
     const size_t rows = s.decode ? T : 1;  // a plan without decode: prefill, one sequence per call
     int32_t* st = ep.staging.as<int32_t>();
@@ -219,18 +245,75 @@ Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slot
                          Error::Internal, "decode inputs");
       const StepCall call{int64_t(n), true, ep.positions, ep.slots, ep.lengths};
       LAC_RETURN_IF_ERROR(enqueueSteps(s, ep, call));
-      const Act& out = ep.bound->logits;
-      LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(logits + off * v, v * sizeof(float), out.last(int64_t(n), int64_t(n)),
-                                           size_t(out.stride) * sizeof(float), v * sizeof(float), n,
-                                           cudaMemcpyDeviceToHost, s.ctx.stream),
-                         Error::Internal, "decode logits");
+      LAC_RETURN_IF_ERROR(finish(out.last(int64_t(n), int64_t(n)), out.stride, off, n));
       // The staging is reused by the next group: wait for this one.
       LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
     }
   }
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(s.ctx.stream), Error::Internal, "decode");
+  return {};
+}
+
+}  // namespace
+
+Result<std::span<const float>> CudaEngine::decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                                                  std::span<const uint32_t> positions) {
+  LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
+  CudaState& s = *state_;
+  const size_t v = limits_.vocab_size;
+  float* logits = s.logits.as<float>();
+  // Every row's logits to the host.
+  auto copyLogits = [&](const float* dev, int64_t stride, size_t off, size_t n) -> VoidResult {
+    LAC_CUDA_OR_RETURN(cudaMemcpy2DAsync(logits + off * v, v * sizeof(float), dev, size_t(stride) * sizeof(float),
+                                         v * sizeof(float), n, cudaMemcpyDeviceToHost, s.ctx.stream),
+                       Error::Internal, "decode logits");
+    return {};
+  };
+  LAC_RETURN_IF_ERROR(runDecode(s, slots, tokens, positions, copyLogits));
   for (size_t i = 0; i < slots.size(); ++i) slots_.filled(slots[i], positions[i] + 1);
   return std::span<const float>(logits, slots.size() * v);
+}
+
+// The decode, then cu::sample on the device logits: per row one uniform in,
+// one token out; the logits never leave the device.
+Result<std::span<const int32_t>> CudaEngine::decodeSampled(std::span<const uint32_t> slots,
+                                                           std::span<const int32_t> tokens,
+                                                           std::span<const uint32_t> positions,
+                                                           const DeviceSampling& sampling,
+                                                           std::span<const float> uniforms) {
+  LAC_RETURN_IF_ERROR(slots_.checkDecode(slots, tokens, positions));
+  LAC_CHECK_OR_RETURN(uniforms.size() == slots.size(), Error::InvalidArgument,
+                      "decode: %zu uniforms for %zu sequences", uniforms.size(), slots.size());
+  CudaState& s = *state_;
+  const size_t B = limits_.max_batch;
+  float* u_host = s.sample_host.as<float>();  // [B] f32 | [B] i32
+  int32_t* tok_host = reinterpret_cast<int32_t*>(u_host + B);
+  float* u_dev = reinterpret_cast<float*>(s.sample_io.get());
+  int32_t* tok_dev = reinterpret_cast<int32_t*>(u_dev + B);
+  std::copy(uniforms.begin(), uniforms.end(), u_host);
+  auto sampleRows = [&](const float* dev, int64_t stride, size_t off, size_t n) -> VoidResult {
+    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(u_dev + off, u_host + off, n * sizeof(float), cudaMemcpyHostToDevice,
+                                       s.ctx.stream),
+                       Error::Internal, "sampling uniforms");
+    cu::SampleArgs a;
+    a.logits = dev;
+    a.logits_stride = stride;
+    a.batch = int64_t(n);
+    a.vocab = limits_.vocab_size;
+    a.temperature = sampling.temperature;
+    a.top_p = sampling.top_p;
+    a.top_k = sampling.top_k;
+    a.uniforms = u_dev + off;
+    a.tokens = tok_dev + off;
+    LAC_CUDA_OR_RETURN(cu::sample(s.ctx, a), Error::Internal, "sampling on the GPU");
+    LAC_CUDA_OR_RETURN(cudaMemcpyAsync(tok_host + off, tok_dev + off, n * sizeof(int32_t), cudaMemcpyDeviceToHost,
+                                       s.ctx.stream),
+                       Error::Internal, "sampled tokens");
+    return {};
+  };
+  LAC_RETURN_IF_ERROR(runDecode(s, slots, tokens, positions, sampleRows));
+  for (size_t i = 0; i < slots.size(); ++i) slots_.filled(slots[i], positions[i] + 1);
+  return std::span<const int32_t>(tok_host, slots.size());
 }
 
 }  // namespace lac::engine

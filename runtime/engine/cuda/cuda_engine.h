@@ -12,8 +12,11 @@
 // arguments (cuda_bind.cpp), and captures the decode step ONCE as a CUDA
 // graph. A decode then costs one 16-byte host-to-device copy of
 // {token, position, slot, length} into fixed device buffers, one
-// cudaGraphLaunch and the copy of the logits back. Prefill enqueues its
-// steps directly (one chunk of up to max_tokens tokens at a time).
+// cudaGraphLaunch and the copy of the logits back, or, through
+// decodeSampled() (what generation uses unless logprobs are asked), one
+// sampling launch and the copy of one token per sequence back. Prefill
+// enqueues its steps directly (one chunk of up to kPrefillChunk = 512 tokens
+// at a time, cuda_state.h).
 //
 // Only compiled with LAC_ENABLE_CUDA; runtime/engine/load_model.h chooses
 // this engine for a cuda artifact.
@@ -55,6 +58,12 @@ class CudaEngine final : public EngineBase {
                                          uint32_t start_pos) override;
   Result<std::span<const float>> decode(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
                                         std::span<const uint32_t> positions) override;
+  // Samples on the GPU (runtime/kernels/cuda/sample.cuh): only the tokens
+  // are copied back, the logits stay in device memory.
+  bool samplesOnDevice() const override { return true; }
+  Result<std::span<const int32_t>> decodeSampled(std::span<const uint32_t> slots, std::span<const int32_t> tokens,
+                                                 std::span<const uint32_t> positions, const DeviceSampling& sampling,
+                                                 std::span<const float> uniforms) override;
 
   std::string deviceName() const;
 

@@ -180,30 +180,68 @@ INSTANTIATE_TEST_SUITE_P(Tiny, CudaVsCpu,
                          ::testing::Values(Pair{"bf16", 0.01f}, Pair{"q8_0", 0.02f}, Pair{"q4", 0.02f}),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// Two engines of `path`, each with slot 0 prefilled with 5 tokens and slot 1
+// with 3.
+void loadTwoPrefilled(const std::string& path, std::unique_ptr<CudaEngine>& a, std::unique_ptr<CudaEngine>& b) {
+  auto la = CudaEngine::load(path);
+  auto lb = CudaEngine::load(path);
+  ASSERT_TRUE(la.ok() && lb.ok()) << la.message() << lb.message();
+  a = std::move(*la);
+  b = std::move(*lb);
+  ASSERT_GE(a->limits().max_batch, 2u);
+  const std::vector<int32_t> p0 = {1, 2, 3, 4, 5}, p1 = {9, 8, 7};
+  for (CudaEngine* e : {a.get(), b.get()}) {
+    ASSERT_TRUE(e->prefill(0, p0, 0).ok());
+    ASSERT_TRUE(e->prefill(1, p1, 0).ok());
+  }
+}
+
 TEST(CudaEngine, BatchedDecodeEqualsOneAtATime) {
   SKIP_WITHOUT_GPU();
   const std::string path = artifact("q4.cuda.lac");
   SKIP_WITHOUT(path);
-  auto a = CudaEngine::load(path);
-  auto b = CudaEngine::load(path);
-  ASSERT_TRUE(a.ok() && b.ok()) << a.message() << b.message();
-  ASSERT_GE((*a)->limits().max_batch, 2u);
-  const std::vector<int32_t> p0 = {1, 2, 3, 4, 5}, p1 = {9, 8, 7};
-  for (auto* e : {a->get(), b->get()}) {
-    ASSERT_TRUE(e->prefill(0, p0, 0).ok());
-    ASSERT_TRUE(e->prefill(1, p1, 0).ok());
-  }
+  std::unique_ptr<CudaEngine> a, b;
+  ASSERT_NO_FATAL_FAILURE(loadTwoPrefilled(path, a, b));
   const uint32_t slots[] = {1, 0}, pos[] = {3, 5};
   const int32_t toks[] = {42, 77};
-  auto both = (*a)->decode(slots, toks, pos);
+  auto both = a->decode(slots, toks, pos);
   ASSERT_TRUE(both.ok()) << both.message();
   const std::vector<float> ab(both->begin(), both->end());
-  const size_t v = (*a)->limits().vocab_size;
+  const size_t v = a->limits().vocab_size;
   for (int i = 0; i < 2; ++i) {
-    auto one = (*b)->decode({&slots[i], 1}, {&toks[i], 1}, {&pos[i], 1});
+    auto one = b->decode({&slots[i], 1}, {&toks[i], 1}, {&pos[i], 1});
     ASSERT_TRUE(one.ok()) << one.message();
     for (size_t j = 0; j < v; ++j) ASSERT_EQ(ab[i * v + j], (*one)[j]) << "row " << i << " logit " << j;
   }
+}
+
+// decodeSampled keeps the logits on the device: greedy, its tokens are the
+// argmax of decode()'s logits for the same state; sampled, valid ids that
+// depend only on the uniform.
+TEST(CudaEngine, SampledDecodeIsTheArgmaxWhenGreedy) {
+  SKIP_WITHOUT_GPU();
+  const std::string path = artifact("q4.cuda.lac");
+  SKIP_WITHOUT(path);
+  std::unique_ptr<CudaEngine> a, b;
+  ASSERT_NO_FATAL_FAILURE(loadTwoPrefilled(path, a, b));
+  const size_t v = a->limits().vocab_size;
+  const uint32_t slots[] = {1, 0}, pos[] = {3, 5};
+  const int32_t toks[] = {42, 77};
+  const float u[] = {0.25f, 0.75f};
+  auto logits = a->decode(slots, toks, pos);
+  ASSERT_TRUE(logits.ok()) << logits.message();
+  const std::vector<float> l(logits->begin(), logits->end());
+  auto greedy = b->decodeSampled(slots, toks, pos, DeviceSampling{}, u);
+  ASSERT_TRUE(greedy.ok()) << greedy.message();
+  ASSERT_EQ(greedy->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ((*greedy)[i], argmax(std::span<const float>(l).subspan(i * v, v)));
+  // one sequence: the graph replay, then sampling with top-k and top-p
+  const uint32_t s1 = 0, p1next = 6;
+  auto drawn = b->decodeSampled({&s1, 1}, {&toks[0], 1}, {&p1next, 1}, DeviceSampling{0.8f, 0.9f, 40}, {&u[0], 1});
+  ASSERT_TRUE(drawn.ok()) << drawn.message();
+  ASSERT_EQ(drawn->size(), 1u);
+  EXPECT_GE((*drawn)[0], 0);
+  EXPECT_LT(size_t((*drawn)[0]), v);
 }
 
 TEST(CudaEngine, ArgumentErrorsMatchTheCpuEngine) {

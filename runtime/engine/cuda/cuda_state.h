@@ -55,7 +55,8 @@ class PinnedBuffer {
 // pointer moved to the device.
 struct CudaEntryPoint {
   std::unique_ptr<BoundEntryPoint> bound;
-  uint32_t max_tokens = 0;
+  uint32_t max_tokens = 0;  // the plan's rows per call (the io block's layout)
+  uint32_t chunk = 0;       // rows per call the engine runs: <= max_tokens (prefill: <= kPrefillChunk)
   DeviceBuffer arena;
   DeviceBuffer norm_scratch;  // [max_tokens, widest normalized row] f32
   DeviceBuffer mm_scratch;    // [max_tokens, 2 * widest ffn] f32
@@ -85,6 +86,10 @@ struct CudaState {
   cudaGraphExec_t graph_exec = nullptr;
   PinnedBuffer logits;                     // [max_batch, vocab] f32: decode results
   PinnedBuffer decode_io;                  // [max_batch, 4] i32: each slot's {token, pos, slot, length}
+  // decodeSampled: uniforms [max_batch] f32 | tokens [max_batch] i32, on the
+  // device and pinned on the host (the same layout).
+  DeviceBuffer sample_io;
+  PinnedBuffer sample_host;
 
   ~CudaState();
 };
@@ -101,7 +106,16 @@ Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artif
 struct StepCall;
 VoidResult enqueueSteps(const CudaState& s, const CudaEntryPoint& ep, const StepCall& call);
 
-// The widest matmul output/input of the bound steps (sizes the kernels' workspace).
-int64_t widestMatmul(const BoundEntryPoint& ep);
+// Prefill runs at most this many tokens per call of its entry point (longer
+// prompts go in chunks): it bounds the kernels' workspace, whatever the
+// plan's max_tokens.
+constexpr uint32_t kPrefillChunk = 512;
+
+// The widest matmul input (columns) and output (rows, the lm_head's
+// vocabulary included) of the bound steps: they size the kernels' workspace.
+struct MatmulWidths {
+  int64_t in = 0, out = 0;
+};
+MatmulWidths widestMatmul(const BoundEntryPoint& ep);
 
 }  // namespace lac::engine

@@ -3,6 +3,8 @@
 
 namespace lac::kernels::cuda {
 
+static_assert(kDecodeMaxHd == kAttentionMaxHeadDim, "launch.h promises what the decode kernel takes");
+
 cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a) {
   if (a.batch == 0 || a.n_heads == 0) return cudaSuccess;
   const KvCacheView& c = a.cache;

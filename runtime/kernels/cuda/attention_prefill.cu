@@ -26,7 +26,7 @@ cudaError_t launchByHeadDim(const CudaContext& ctx, const AttentionPrefillArgs& 
   const int64_t hd = a.cache.head_dim;
   if (hd <= 64) return launchPrefill<64, E>(ctx, a);
   if (hd <= 128) return launchPrefill<128, E>(ctx, a);
-  if (hd <= 256) return launchPrefill<256, E>(ctx, a);
+  if (hd <= kAttentionMaxHeadDim) return launchPrefill<kAttentionMaxHeadDim, E>(ctx, a);
   return cudaErrorInvalidValue;
 }
 

@@ -6,10 +6,17 @@
 // stages x[kTileT, 32] and W dequantized to f32 [kTileO, 32] in shared
 // memory, then each thread accumulates a 4 x 4 sub-tile. Exact f32 (the same
 // products as the reference, summed in another order). The tensor-core path
-// for f16/bf16 weights is cuBLASLt (matmul.cu).
+// for f16/bf16 weights is cuBLASLt (matmul_lt.cu).
+//
+// With norm.w (rmsnorm_matmul, xnorm.cuh) the staged x tile is multiplied by
+// norm.w, each token's sum of squares of the raw x is accumulated as the
+// tiles pass (thread tid stages rows tid / 32 + 8 m, column tid % 32: a warp
+// holds whole tile rows), and the sums are scaled by inv[t] at the end;
+// blocks of the first output column also write the normalized rows to norm.y.
 #pragma once
 
 #include "runtime/kernels/cuda/weights.cuh"
+#include "runtime/kernels/cuda/xnorm.cuh"
 
 namespace lac::kernels::cuda {
 
@@ -19,8 +26,12 @@ template <typename Dec>
 __global__ void __launch_bounds__(256)
 gemmKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restrict__ w,
            int64_t row_bytes, float* y, int64_t y_stride, const float* residual,
-           int64_t residual_stride, int64_t n, int64_t in, int64_t out) {
+           int64_t residual_stride, int64_t n, int64_t in, int64_t out, XNorm norm) {
   static_assert(kTileK % Dec::kGroup == 0, "a group must not straddle K tiles");
+  static_assert(kTileK == 32 && kTileT % 8 == 0, "the staging pattern the norm's sums rely on");
+  constexpr int kRowsPerThread = kTileT * kTileK / 256;  // thread tid: rows tid / 32 + 8 m
+  __shared__ float inv[kTileT];
+  float ss[kRowsPerThread] = {};
   __shared__ float xs[kTileT][kTileK + 1];  // +1: no bank conflicts on column reads
   __shared__ float ws[kTileO][kTileK + 1];
   const int tid = threadIdx.x;
@@ -34,7 +45,13 @@ gemmKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restr
     for (int i = tid; i < kTileT * kTileK; i += 256) {
       const int r = i / kTileK, c = i % kTileK;
       const int64_t t = t0 + r, k = k0 + c;
-      xs[r][c] = (t < n && k < in) ? x[t * x_stride + k] : 0.0f;
+      const float v = (t < n && k < in) ? x[t * x_stride + k] : 0.0f;
+      if (norm.w) {
+        ss[(i - tid) / 256] += v * v;
+        xs[r][c] = k < in ? v * norm.w[k] : 0.0f;
+      } else {
+        xs[r][c] = v;
+      }
     }
     for (int i = tid; i < kTileO * kGroupsPerRow; i += 256) {
       const int r = i / kGroupsPerRow, gg = i % kGroupsPerRow;
@@ -64,35 +81,65 @@ gemmKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restr
     }
     __syncthreads();
   }
+  if (norm.w) {
+#pragma unroll
+    for (int m = 0; m < kRowsPerThread; ++m) {
+      const float s = warpSum(ss[m]);
+      if ((tid & 31) == 0) inv[tid / 32 + 8 * m] = invRms(s, in, norm.eps);
+    }
+    __syncthreads();
+    if (blockIdx.x == 0)
+      for (int64_t i = tid; i < int64_t(kTileT) * in; i += 256) {
+        const int r = static_cast<int>(i / in);
+        const int64_t t = t0 + r, k = i % in;
+        if (t < n) norm.y[t * norm.y_stride + k] = x[t * x_stride + k] * inv[r] * norm.w[k];
+      }
+  }
 #pragma unroll
   for (int i = 0; i < 4; ++i) {
     const int64_t t = t0 + ty + 16 * i;
     if (t >= n) continue;
+    const float scale = norm.w ? inv[ty + 16 * i] : 1.0f;
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
       const int64_t o = o0 + tx + 16 * j;
       if (o >= out) continue;
-      y[t * y_stride + o] = acc[i][j] + (residual ? residual[t * residual_stride + o] : 0.0f);
+      y[t * y_stride + o] = acc[i][j] * scale + (residual ? residual[t * residual_stride + o] : 0.0f);
     }
   }
 }
 
 // dst[t, i] = x[t, i] rounded to f16 / bf16 (the cuBLASLt path's activations).
 template <bool kBf16>
+__device__ __forceinline__ uint16_t toHalfBits(float f) {
+  if (kBf16) return __bfloat16_as_ushort(__float2bfloat16_rn(f));
+  return __half_as_ushort(__float2half_rn(f));
+}
+template <bool kBf16>
 __global__ void toHalfKernel(const float* x, int64_t x_stride, uint16_t* dst, int64_t n,
                              int64_t in) {
   const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n * in) return;
-  const float f = x[(i / in) * x_stride + i % in];
-  uint16_t h;
-  if (kBf16) {
-    const __nv_bfloat16 b = __float2bfloat16_rn(f);
-    h = *reinterpret_cast<const uint16_t*>(&b);
-  } else {
-    const __half b = __float2half_rn(f);
-    h = *reinterpret_cast<const uint16_t*>(&b);
+  dst[i] = toHalfBits<kBf16>(x[(i / in) * x_stride + i % in]);
+}
+
+// The same with the rmsnorm fused (xnorm.cuh): one block of 256 per row,
+// dst[t, i] = norm.y[t, i] = x[t, i] * inv[t] * norm.w[i], dst in 16 bits.
+template <bool kBf16>
+__global__ void __launch_bounds__(256)
+normToHalfKernel(const float* x, int64_t x_stride, uint16_t* dst, int64_t in, XNorm norm) {
+  __shared__ float scratch[32];
+  const float* xr = x + blockIdx.x * x_stride;
+  float ss = 0.0f;
+  for (int64_t i = threadIdx.x; i < in; i += 256) ss += xr[i] * xr[i];
+  const float inv = invRms(blockReduce(ss, scratch, SumOp{}), in, norm.eps);
+  float* yr = norm.y + blockIdx.x * norm.y_stride;
+  uint16_t* dr = dst + blockIdx.x * in;
+  for (int64_t i = threadIdx.x; i < in; i += 256) {
+    const float f = xr[i] * inv * norm.w[i];
+    yr[i] = f;
+    dr[i] = toHalfBits<kBf16>(f);
   }
-  dst[i] = h;
 }
 
 }  // namespace lac::kernels::cuda

@@ -7,9 +7,16 @@
 // warp writes y directly; with several it writes its partial sum to
 // part[split][t][o] and gemvCombineKernel adds the splits in order
 // (deterministic, no atomics).
+//
+// With norm.w (rmsnorm_matmul, xnorm.cuh) every block first reduces each
+// token's sum of squares over the whole row (x is tiny next to the weights
+// it streams), multiplies the weights it loads by norm.w and the sums by
+// inv[t]; block (0, 0) also writes the normalized rows to norm.y.
 #pragma once
 
+#include "runtime/kernels/cuda/common.cuh"
 #include "runtime/kernels/cuda/weights.cuh"
+#include "runtime/kernels/cuda/xnorm.cuh"
 
 namespace lac::kernels::cuda {
 
@@ -20,9 +27,24 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
 gemvKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restrict__ w,
            int64_t row_bytes, float* y, int64_t y_stride, const float* residual,
            int64_t residual_stride, int n, int64_t in, int64_t out,
-           int64_t groups_per_split, float* part) {
+           int64_t groups_per_split, float* part, XNorm norm) {
   const int lane = threadIdx.x & 31;
   const int64_t o = static_cast<int64_t>(blockIdx.x) * kGemvWarps + (threadIdx.x >> 5);
+  float inv[kMaxN];
+#pragma unroll
+  for (int t = 0; t < kMaxN; ++t) inv[t] = 1.0f;
+  if (norm.w) {  // the whole block, before any thread leaves
+    __shared__ float scratch[32];
+    for (int t = 0; t < n; ++t) {
+      float ss = 0.0f;
+      for (int64_t i = threadIdx.x; i < in; i += kGemvWarps * 32) ss += x[t * x_stride + i] * x[t * x_stride + i];
+      inv[t] = invRms(blockReduce(ss, scratch, SumOp{}), in, norm.eps);
+    }
+    if (blockIdx.x == 0 && blockIdx.y == 0)
+      for (int t = 0; t < n; ++t)
+        for (int64_t i = threadIdx.x; i < in; i += kGemvWarps * 32)
+          norm.y[t * norm.y_stride + i] = x[t * x_stride + i] * inv[t] * norm.w[i];
+  }
   if (o >= out) return;
   const int64_t groups = (in + Dec::kGroup - 1) / Dec::kGroup;
   const int64_t g0 = blockIdx.y * groups_per_split;
@@ -35,6 +57,10 @@ gemvKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restr
   for (int64_t g = g0 + lane; g < g1; g += 32) {
     float v[Dec::kGroup];
     Dec::load(row, in, g, v);
+    if (norm.w) {
+#pragma unroll
+      for (int j = 0; j < Dec::kGroup; ++j) v[j] *= __ldg(norm.w + g * Dec::kGroup + j);
+    }
     const float* xg = x + g * Dec::kGroup;
 #pragma unroll
     for (int t = 0; t < kMaxN; ++t) {
@@ -47,7 +73,7 @@ gemvKernel(const float* __restrict__ x, int64_t x_stride, const uint8_t* __restr
     }
   }
 #pragma unroll
-  for (int t = 0; t < kMaxN; ++t) acc[t] = warpSum(acc[t]);
+  for (int t = 0; t < kMaxN; ++t) acc[t] = warpSum(acc[t]) * inv[t];
   if (lane != 0) return;
   for (int t = 0; t < n; ++t) {
     if (part) {

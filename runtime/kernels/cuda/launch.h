@@ -24,6 +24,9 @@ cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a);
 cudaError_t rope(const CudaContext& ctx, const RopeArgs& a);  // freqs: device [head_dim/2]
 // The KV cache is F32 or F16 (KvCacheView::dtype; cudaErrorNotSupported
 // otherwise); attention computes in f32.
+// Attention takes head_dim <= kAttentionMaxHeadDim (cudaErrorInvalidValue
+// above; the engine refuses such a plan at load).
+constexpr int64_t kAttentionMaxHeadDim = 256;
 cudaError_t kvAppend(const CudaContext& ctx, const KvAppendArgs& a);
 cudaError_t attentionPrefill(const CudaContext& ctx, const AttentionPrefillArgs& a);
 cudaError_t attentionDecode(const CudaContext& ctx, const AttentionDecodeArgs& a);  // flash-decoding

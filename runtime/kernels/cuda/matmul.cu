@@ -1,10 +1,10 @@
 // matmul dispatch: GEMV for decode (n <= 8), cuBLASLt for f16/bf16 weights
-// with n >= kLtMinTokens, the f32 tiled GEMM otherwise.
-#include <cublasLt.h>
-
+// with n >= kLtMinTokens (matmul_lt.cu), the f32 tiled GEMM otherwise; and
+// rmsnormMatmul, the same with the norm fused into each path (xnorm.cuh).
 #include "runtime/kernels/cuda/gemm.cuh"
 #include "runtime/kernels/cuda/gemv.cuh"
 #include "runtime/kernels/cuda/launch.h"
+#include "runtime/kernels/cuda/matmul_lt.h"
 #include "runtime/kernels/cuda/workspace.h"
 
 namespace lac::kernels::cuda {
@@ -17,7 +17,7 @@ constexpr int64_t kGemvMaxTokens = 8;
 constexpr int64_t kLtMinTokens = 64;
 
 template <typename Dec, int kMaxN>
-void launchGemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes) {
+void launchGemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes, const XNorm& norm) {
   const int64_t groups = (a.in + Dec::kGroup - 1) / Dec::kGroup;
   const unsigned blocks = ceilDiv(a.out, kGemvWarps);
   // Split K when the rows alone leave SMs idle: aim at ~2 blocks per SM,
@@ -32,7 +32,7 @@ void launchGemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes) 
   float* part = splits > 1 ? static_cast<float*>(ctx.workspace) : nullptr;
   gemvKernel<Dec, kMaxN><<<dim3(blocks, static_cast<unsigned>(splits)), kGemvWarps * 32, 0, ctx.stream>>>(
       a.x, a.x_stride, static_cast<const uint8_t*>(a.w), row_bytes, a.y, a.y_stride, a.residual,
-      a.residual_stride, static_cast<int>(a.n), a.in, a.out, per_split, part);
+      a.residual_stride, static_cast<int>(a.n), a.in, a.out, per_split, part, norm);
   if (part)
     gemvCombineKernel<<<ceilDiv(a.n * a.out, 256), 256, 0, ctx.stream>>>(
         part, static_cast<int>(splits), static_cast<int>(a.n), a.out, a.y, a.y_stride,
@@ -40,88 +40,15 @@ void launchGemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes) 
 }
 
 template <typename Dec>
-void gemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes) {
-  if (a.n == 1) launchGemv<Dec, 1>(ctx, a, row_bytes);
-  else if (a.n == 2) launchGemv<Dec, 2>(ctx, a, row_bytes);
-  else if (a.n <= 4) launchGemv<Dec, 4>(ctx, a, row_bytes);
-  else launchGemv<Dec, 8>(ctx, a, row_bytes);
+void gemv(const CudaContext& ctx, const MatmulArgs& a, int64_t row_bytes, const XNorm& norm) {
+  if (a.n == 1) launchGemv<Dec, 1>(ctx, a, row_bytes, norm);
+  else if (a.n == 2) launchGemv<Dec, 2>(ctx, a, row_bytes, norm);
+  else if (a.n <= 4) launchGemv<Dec, 4>(ctx, a, row_bytes, norm);
+  else launchGemv<Dec, 8>(ctx, a, row_bytes, norm);
 }
 
-// The largest power of two <= 256 dividing both the address and the row pitch.
-uint32_t alignmentOf(const void* p, int64_t pitch_bytes) {
-  uint32_t a = 256;
-  while (a > 1 && ((reinterpret_cast<uintptr_t>(p) % a) != 0 || pitch_bytes % a != 0)) a >>= 1;
-  return a;
-}
-
-// D = W x^T in cuBLAS's column-major terms: W [out, in] row-major is a
-// column-major [in, out] matrix (ld in), used transposed; x16 [n, in] is a
-// column-major [in, n] (ld in); y [n, out] is a column-major [out, n] (ld
-// y_stride); the residual enters as C with beta = 1.
-cudaError_t ltMatmul(const CudaContext& ctx, const MatmulArgs& a) {
-  const bool bf16 = a.w_type == DType::BF16;
-  const size_t x_bytes = alignUp(static_cast<size_t>(a.n * a.in) * 2);
-  if (!ctx.cublaslt || ctx.workspace_bytes < x_bytes + kLtWorkspaceBytes) return cudaErrorMemoryAllocation;
-  auto* x16 = static_cast<uint16_t*>(ctx.workspace);
-  void* lt_ws = static_cast<uint8_t*>(ctx.workspace) + x_bytes;
-  const unsigned cvt_blocks = ceilDiv(a.n * a.in, 256);
-  if (bf16) toHalfKernel<true><<<cvt_blocks, 256, 0, ctx.stream>>>(a.x, a.x_stride, x16, a.n, a.in);
-  else toHalfKernel<false><<<cvt_blocks, 256, 0, ctx.stream>>>(a.x, a.x_stride, x16, a.n, a.in);
-  if (cudaError_t e = launchError(); e != cudaSuccess) return e;
-
-  auto handle = static_cast<cublasLtHandle_t>(ctx.cublaslt);
-  const cudaDataType_t ab = bf16 ? CUDA_R_16BF : CUDA_R_16F;
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr, ld = nullptr;
-  cublasLtMatmulPreference_t pref = nullptr;
-  cublasStatus_t st = cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F);
-  const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
-  const uint64_t m = a.out, n = a.n, k = a.in;
-  const int64_t res_ld = a.residual ? a.residual_stride : a.y_stride;
-  if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof(trans_a));
-  if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof(trans_b));
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&la, ab, k, m, a.in);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&lb, ab, k, n, a.in);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, m, n, res_ld);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatrixLayoutCreate(&ld, CUDA_R_32F, m, n, a.y_stride);
-  if (st == CUBLAS_STATUS_SUCCESS) st = cublasLtMatmulPreferenceCreate(&pref);
-  const size_t ws = kLtWorkspaceBytes;
-  if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
-                                              sizeof(ws));
-  // Tell the heuristic the real alignments (it assumes 256 bytes otherwise).
-  const void* c_ptr = a.residual ? static_cast<const void*>(a.residual) : a.y;
-  const uint32_t align[4] = {alignmentOf(a.w, a.in * 2), alignmentOf(x16, a.in * 2),
-                             alignmentOf(c_ptr, res_ld * 4), alignmentOf(a.y, a.y_stride * 4)};
-  const cublasLtMatmulPreferenceAttributes_t align_attr[4] = {
-      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-      CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
-  for (int i = 0; i < 4 && st == CUBLAS_STATUS_SUCCESS; ++i)
-    st = cublasLtMatmulPreferenceSetAttribute(pref, align_attr[i], &align[i], sizeof(align[i]));
-  cublasLtMatmulHeuristicResult_t heur{};
-  int found = 0;
-  if (st == CUBLAS_STATUS_SUCCESS)
-    st = cublasLtMatmulAlgoGetHeuristic(handle, op, la, lb, lc, ld, pref, 1, &heur, &found);
-  if (st == CUBLAS_STATUS_SUCCESS && found == 0) st = CUBLAS_STATUS_NOT_SUPPORTED;
-  if (st == CUBLAS_STATUS_SUCCESS) {
-    const float alpha = 1.0f, beta = a.residual ? 1.0f : 0.0f;
-    st = cublasLtMatmul(handle, op, &alpha, a.w, la, x16, lb, &beta, c_ptr, lc, a.y, ld, &heur.algo,
-                        lt_ws, ws, ctx.stream);
-  }
-  if (pref) cublasLtMatmulPreferenceDestroy(pref);
-  if (ld) cublasLtMatrixLayoutDestroy(ld);
-  if (lc) cublasLtMatrixLayoutDestroy(lc);
-  if (lb) cublasLtMatrixLayoutDestroy(lb);
-  if (la) cublasLtMatrixLayoutDestroy(la);
-  if (op) cublasLtMatmulDescDestroy(op);
-  return st == CUBLAS_STATUS_SUCCESS ? cudaSuccess : cudaErrorNotSupported;
-}
-
-}  // namespace
-
-cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a) {
+// x: a.x as given, or (norm.w) the norm's input rows normalized on the fly.
+cudaError_t dispatch(const CudaContext& ctx, const MatmulArgs& a, const XNorm& norm) {
   if (a.n == 0 || a.out == 0) return cudaSuccess;
   if (a.w_layout != WeightLayout::RowMajor) return cudaErrorNotSupported;  // x8 is the CPU's layout
   const auto row_bytes_opt = rowBytes(a.w_type, static_cast<uint64_t>(a.in));
@@ -129,21 +56,48 @@ cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a) {
   const int64_t row_bytes = static_cast<int64_t>(*row_bytes_opt);
   const bool vec = vectorRows(a.w_type, a.w, a.in);
   if (a.n <= kGemvMaxTokens) {
-    const bool ok = withDecoder(a.w_type, vec, [&](auto dec) { gemv<decltype(dec)>(ctx, a, row_bytes); });
+    const bool ok = withDecoder(a.w_type, vec, [&](auto dec) { gemv<decltype(dec)>(ctx, a, row_bytes, norm); });
     return ok ? launchError() : cudaErrorInvalidValue;
   }
+  MatmulArgs g = a;
+  XNorm gn = norm;
   if (a.n >= kLtMinTokens && (a.w_type == DType::BF16 || a.w_type == DType::F16)) {
-    // Falls through to the f32 GEMM when cuBLASLt has no algorithm for it.
-    if (ltMatmul(ctx, a) == cudaSuccess) return launchError();
+    const cudaError_t e = ltMatmul(ctx, a, norm);
+    if (e == cudaSuccess) return launchError();
+    // No cuBLASLt algorithm: the f32 GEMM, on the rows the conversion
+    // already normalized into norm.y (it runs unless the workspace is short).
     (void)cudaGetLastError();
+    if (norm.w && e != cudaErrorMemoryAllocation) {
+      g.x = norm.y;
+      g.x_stride = norm.y_stride;
+      gn = XNorm{};
+    }
   }
-  const dim3 grid(ceilDiv(a.out, kTileO), ceilDiv(a.n, kTileT));
-  const bool ok = withDecoder(a.w_type, vec, [&](auto dec) {
+  const dim3 grid(ceilDiv(g.out, kTileO), ceilDiv(g.n, kTileT));
+  const bool ok = withDecoder(g.w_type, vec, [&](auto dec) {
     gemmKernel<decltype(dec)><<<grid, 256, 0, ctx.stream>>>(
-        a.x, a.x_stride, static_cast<const uint8_t*>(a.w), row_bytes, a.y, a.y_stride,
-        a.residual, a.residual_stride, a.n, a.in, a.out);
+        g.x, g.x_stride, static_cast<const uint8_t*>(g.w), row_bytes, g.y, g.y_stride,
+        g.residual, g.residual_stride, g.n, g.in, g.out, gn);
   });
   return ok ? launchError() : cudaErrorInvalidValue;
+}
+
+}  // namespace
+
+cudaError_t matmul(const CudaContext& ctx, const MatmulArgs& a) { return dispatch(ctx, a, XNorm{}); }
+
+// One launch where the norm is fused (its input rows read by the matmul);
+// two when the shapes do not line up (then norm.y is the matmul's x).
+cudaError_t rmsnormMatmul(const CudaContext& ctx, const RmsNormArgs& norm, const MatmulArgs& mm) {
+  if (norm.n != mm.n || norm.dim != mm.in || !norm.y) {
+    if (cudaError_t e = rmsnorm(ctx, norm); e != cudaSuccess) return e;
+    return matmul(ctx, mm);
+  }
+  if (norm.n == 0) return cudaSuccess;
+  MatmulArgs a = mm;
+  a.x = norm.x;
+  a.x_stride = norm.x_stride;
+  return dispatch(ctx, a, XNorm{norm.w, norm.y, norm.y_stride, norm.eps});
 }
 
 }  // namespace lac::kernels::cuda

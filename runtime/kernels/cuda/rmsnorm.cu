@@ -10,11 +10,4 @@ cudaError_t rmsnorm(const CudaContext& ctx, const RmsNormArgs& a) {
   return launchError();
 }
 
-// Two launches on one stream: the norm into norm.y, then the matmul reading
-// it. (A fused kernel would recompute the norm in every matmul block.)
-cudaError_t rmsnormMatmul(const CudaContext& ctx, const RmsNormArgs& norm, const MatmulArgs& mm) {
-  if (cudaError_t e = rmsnorm(ctx, norm); e != cudaSuccess) return e;
-  return matmul(ctx, mm);
-}
-
 }  // namespace lac::kernels::cuda
