@@ -49,7 +49,7 @@ struct ShardTensorParallel : lac::impl::LacShardTensorParallelBase<ShardTensorPa
     if (ranks == 1)
       return;
     if (ranks < 1) {
-      module.emitError("tensor parallel: ranks must be at least 1, got ") << ranks;
+      module.emitError("tensor parallel: ranks must be at least 1, got ") << static_cast<int64_t>(ranks);
       return signalPassFailure();
     }
     if (failed(decide(module)) || failed(splitWeights(module)) || failed(rewrite(module)))
@@ -66,7 +66,8 @@ private:
   llvm::DenseMap<StringAttr, int> axis;  // weight symbol -> kWhole / kRows / kCols
 
   InFlightDiagnostic fail(Operation *op, const Twine &what) {
-    return op->emitOpError("cannot be split over ") << ranks << " tensor-parallel ranks: " << what;
+    return op->emitOpError("cannot be split over ") << static_cast<int64_t>(ranks) << " tensor-parallel ranks: "
+                                                     << what;
   }
 
   LogicalResult divides(Operation *op, int64_t n, StringRef what) {
@@ -161,7 +162,8 @@ private:
         return w.emitOpError("tensor parallel: only matrices are split");
       if (shape[it->second] % ranks != 0)
         return w.emitOpError("tensor parallel: dimension ")
-               << it->second << " (" << shape[it->second] << ") is not a multiple of " << ranks;
+               << it->second << " (" << shape[it->second] << ") is not a multiple of "
+               << static_cast<int64_t>(ranks);
       shape[it->second] /= ranks;
       w.setShapeAttr(b.getDenseI64ArrayAttr(shape));
       w->setAttr("tp_axis", b.getI64IntegerAttr(it->second));
