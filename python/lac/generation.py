@@ -121,7 +121,9 @@ class Llama:
         max_seq_len, max_batch_size: the KV cache's limits. For a .lac, at most
             the compiled ones (None: the compiled ones); for a checkpoint, what it
             is compiled for (None: the model's context up to 4096, and 4).
-        model_parallel_size: None or 1 (tensor parallelism is not implemented yet).
+        model_parallel_size: None or 1. The Python API runs one process; for
+            tensor parallelism compile with `lac-compile --tensor-parallel N`
+            and run `mpirun -np N lac-run ...` or `lac-serve` (docs/CLI.md).
         seed: the first call's sampling seed; later calls continue the stream
             (each call's `seed=` argument overrides it).
         threads: CPU threads (None: all cores). target: "cpu" (default) or "cuda".
@@ -134,8 +136,9 @@ class Llama:
             mp = _int_arg("model_parallel_size", model_parallel_size, 1)
             if mp > 1:
                 raise NotImplementedError(
-                    f"model_parallel_size={mp}: tensor parallelism is not implemented yet; LAC runs the model on "
-                    f"one device (leave model_parallel_size as None or 1)"
+                    f"model_parallel_size={mp}: the Python API runs the model in one process; for tensor "
+                    f"parallelism compile it with `lac-compile --tensor-parallel {mp}` and run it with "
+                    f"`mpirun -np {mp} lac-run` or `lac-serve` (docs/CLI.md)"
                 )
         if max_seq_len is not None:
             max_seq_len = _int_arg("max_seq_len", max_seq_len, 1)
