@@ -45,6 +45,10 @@ void printConfig(const plan::Plan& p) {
             << c.rope_theta() << (c.rope_scaling() ? " (llama3 scaling)" : "") << ", context " << c.max_seq_len()
             << (c.tied_embeddings() ? ", tied embeddings" : "") << "\n"
             << "limits: max batch " << p.max_batch() << ", max seq len " << p.max_seq_len() << "\n";
+  if (const uint32_t tp = artifact::tensorParallelOf(p); tp > 1)
+    std::cout << "tensor parallel: " << tp << " ranks, each with " << c.n_heads() / tp << " heads, "
+              << c.n_kv_heads() / tp << " kv heads and " << c.ffn_dim() / tp << " ffn columns (run it with mpirun -np "
+              << tp << ")\n";
   const plan::TargetInfo& t = *p.target();
   std::cout << "target: " << plan::EnumNameTarget(t.target());
   if (t.cpu_features() && t.cpu_features()->size()) {
