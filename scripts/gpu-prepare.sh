@@ -60,8 +60,12 @@ echo "gpu-prepare: compiler $lac"
 
 # --- build -------------------------------------------------------------------------
 targets=(lac-run lac_kernels_cuda_test lac_kernels_cpu_test lac_cuda_engine_test)
+# MPI off: the bare GPU image has no Open MPI to launch or load (libmpi, and
+# NCCL's 200 MB library with it), so the bundle is one GPU, one process; the
+# tensor-parallel NCCL path needs a machine with mpirun (docs/CLI.md).
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAC_BUILD_COMPILER=OFF -DLAC_ENABLE_CUDA=ON \
-  -DLAC_BUILD_PYTHON=OFF -DLAC_BUILD_TESTS=ON -DLAC_PORTABLE_BINARIES=ON "-DCMAKE_CUDA_ARCHITECTURES=$arch" >/dev/null
+  -DLAC_BUILD_PYTHON=OFF -DLAC_BUILD_TESTS=ON -DLAC_PORTABLE_BINARIES=ON -DLAC_ENABLE_MPI=OFF \
+  "-DCMAKE_CUDA_ARCHITECTURES=$arch" >/dev/null
 nice -n 5 ninja -C "$build" -j "${LAC_GPU_JOBS:-2}" "${targets[@]}"
 
 # --- stage -------------------------------------------------------------------------

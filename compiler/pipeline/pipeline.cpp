@@ -86,10 +86,7 @@ VoidResult resolveOptions(const import::ModelSpec& spec, CompileOptions& opts) {
                       "--tensor-parallel=%u: expected 1 to 64 ranks", opts.tensor_parallel);
   const import::ModelConfig& c = spec.config;
   const uint32_t n = opts.tensor_parallel;
-  LAC_CHECK_OR_RETURN(n == 1 || !cuda, Error::Unsupported,
-                      "--tensor-parallel=%u with --target=cuda: the CUDA engine runs one-rank plans only for now "
-                      "(the NCCL communicator is built, the engine does not use it yet); use --target=cpu",
-                      n);
+
   LAC_CHECK_OR_RETURN(n == 1 || (c.n_heads % n == 0 && c.n_kv_heads % n == 0 && c.ffn_dim % n == 0),
                       Error::InvalidArgument,
                       "--tensor-parallel=%u must divide the model's heads (%u), KV heads (%u) and ffn dim (%u): "

@@ -60,7 +60,7 @@ Result<std::unique_ptr<Communicator>> openMpi(std::chrono::milliseconds) {
 
 #if !LAC_HAVE_NCCL
 bool haveNccl() { return false; }
-Result<std::unique_ptr<Communicator>> openNccl(int, void*, std::chrono::milliseconds) {
+Result<std::unique_ptr<Communicator>> openNccl(int, void*, bool, std::chrono::milliseconds) {
   LAC_FAIL(Error::Unsupported, "this build has no NCCL: it needs the CUDA backend and MPI (LAC_ENABLE_CUDA, libopenmpi-dev)");
 }
 #endif

@@ -85,8 +85,11 @@ Result<std::unique_ptr<Communicator>> openMpi(std::chrono::milliseconds timeout 
 
 // NCCL over the MPI world: rank r uses CUDA device `device` (usually the
 // local rank), collectives run on `stream` (a cudaStream_t; null: the
-// legacy default stream). Unsupported in a build without CUDA or MPI.
-Result<std::unique_ptr<Communicator>> openNccl(int device, void* stream,
+// legacy default stream). `enqueue_only`: a collective returns once it is
+// enqueued (the CUDA engine captures decode as a graph and synchronizes its
+// stream itself), else it waits for the stream with the timeout.
+// Unsupported in a build without CUDA or MPI.
+Result<std::unique_ptr<Communicator>> openNccl(int device, void* stream, bool enqueue_only = false,
                                                std::chrono::milliseconds timeout = collectiveTimeout());
 
 // The rank's index among the ranks on its host (OMPI_COMM_WORLD_LOCAL_RANK,

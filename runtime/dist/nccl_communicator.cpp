@@ -18,8 +18,9 @@ using Clock = std::chrono::steady_clock;
 
 class Nccl final : public Communicator {
  public:
-  Nccl(std::unique_ptr<Communicator> host, ncclComm_t comm, cudaStream_t stream, std::chrono::milliseconds timeout)
-      : host_(std::move(host)), comm_(comm), stream_(stream), timeout_(timeout) {}
+  Nccl(std::unique_ptr<Communicator> host, ncclComm_t comm, cudaStream_t stream, bool enqueue_only,
+       std::chrono::milliseconds timeout)
+      : host_(std::move(host)), comm_(comm), stream_(stream), enqueue_only_(enqueue_only), timeout_(timeout) {}
   ~Nccl() override {
     if (comm_) ncclCommDestroy(comm_);
   }
@@ -48,6 +49,7 @@ class Nccl final : public Communicator {
   std::unique_ptr<Communicator> host_;  // MPI: bootstrap, commands, barrier
   ncclComm_t comm_;
   cudaStream_t stream_;
+  bool enqueue_only_;
   std::chrono::milliseconds timeout_;
 
   std::string who() const {
@@ -59,6 +61,7 @@ class Nccl final : public Communicator {
   VoidResult finish(ncclResult_t enqueued, const char* what, int64_t n) {
     LAC_CHECK_OR_RETURN(enqueued == ncclSuccess, Error::IoError, "%s: %s failed: %s", who().c_str(), what,
                         ncclGetErrorString(enqueued));
+    if (enqueue_only_) return {};
     const Clock::time_point start = Clock::now();
     for (;;) {
       const cudaError_t q = cudaStreamQuery(stream_);
@@ -82,7 +85,8 @@ class Nccl final : public Communicator {
 
 bool haveNccl() { return true; }
 
-Result<std::unique_ptr<Communicator>> openNccl(int device, void* stream, std::chrono::milliseconds timeout) {
+Result<std::unique_ptr<Communicator>> openNccl(int device, void* stream, bool enqueue_only,
+                                               std::chrono::milliseconds timeout) {
   LAC_ASSIGN_OR_RETURN(std::unique_ptr<Communicator> host, openMpi(timeout));
   const cudaError_t set = cudaSetDevice(device);
   LAC_CHECK_OR_RETURN(set == cudaSuccess, Error::Unsupported, "tensor parallel (nccl, rank %d): CUDA device %d: %s",
@@ -99,7 +103,7 @@ Result<std::unique_ptr<Communicator>> openNccl(int device, void* stream, std::ch
   LAC_CHECK_OR_RETURN(r == ncclSuccess, Error::IoError, "tensor parallel (nccl, rank %d of %d): ncclCommInitRank: %s",
                       host->rank(), host->size(), ncclGetErrorString(r));
   return std::unique_ptr<Communicator>(
-      std::make_unique<Nccl>(std::move(host), comm, static_cast<cudaStream_t>(stream), timeout));
+      std::make_unique<Nccl>(std::move(host), comm, static_cast<cudaStream_t>(stream), enqueue_only, timeout));
 }
 
 }  // namespace lac::dist

@@ -29,9 +29,6 @@ Result<ModelLimits> checkPlan(const artifact::Artifact& a, plan::Target target, 
   // Tensor parallel: the plan's rank count is the run's.
   const uint32_t tp = artifact::tensorParallelOf(p);
   const int ranks = opts.comm ? opts.comm->size() : 1;
-  LAC_CHECK_OR_RETURN(tp == 1 || target == plan::Target::cpu, Error::Unsupported,
-                      "%s: compiled for %u tensor-parallel ranks; the %s engine runs one-rank plans only (the NCCL "
-                      "communicator is built, the CUDA engine does not use it yet)", name, tp, engine);
   LAC_CHECK_OR_RETURN(tp != 1 || ranks == 1, Error::InvalidArgument,
                       "%s was compiled for one process, but %d ranks were started: compile it with lac-compile "
                       "--tensor-parallel %d, or run it without mpirun", name, ranks, ranks);

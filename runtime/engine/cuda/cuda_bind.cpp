@@ -78,8 +78,8 @@ MatmulWidths widestMatmul(const BoundEntryPoint& ep) {
 // Binding
 
 Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
-                                                           const uint8_t* device_weights) {
-  const BindTarget target{"CUDA", plan::Target::cuda};
+                                                           const uint8_t* device_weights, uint32_t rank) {
+  const BindTarget target{"CUDA", plan::Target::cuda, rank};
   LAC_ASSIGN_OR_RETURN(std::unique_ptr<BoundEntryPoint> bound, bindEntryPoint(a, ep, device_weights, target));
   auto out = std::make_unique<CudaEntryPoint>();
   const std::string what = a.name() + ": entry point '" + bound->name + "'";

@@ -70,6 +70,7 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
   LAC_CHECK_OR_RETURN(c.head_dim() <= cu::kAttentionMaxHeadDim, Error::Unsupported,
                       "%s: head dim %u is above %lld, the most the CUDA attention kernels take", n, c.head_dim(),
                       (long long)cu::kAttentionMaxHeadDim);
+  if (artifact::tensorParallelOf(p) > 1) cudaSetDevice(tensorParallelDevice());  // before any allocation
   LAC_RETURN_IF_ERROR(checkDevice(p.target()->min_cuda_arch()));
 
   state_ = std::make_unique<CudaState>();
@@ -99,18 +100,20 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
 
   // KV cache (engine_core.h's layout, as on the CPU), in device memory.
   const DType kv_dtype = kvDType(p);
-  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype);
+  const uint32_t ranks = artifact::tensorParallelOf(p);
+  const uint32_t rank = opts.comm ? uint32_t(opts.comm->rank()) : 0;
+  const uint64_t kv_bytes = kvCacheBytes(c, limits_, kv_dtype, ranks);
   LAC_CUDA_OR_RETURN(s.kv.allocate(kv_bytes), Error::IoError,
                      formatMessage("%s: the %llu-byte KV cache", n, (ull)kv_bytes).c_str());
   LAC_CUDA_OR_RETURN(cudaMemset(s.kv.get(), 0, s.kv.bytes()), Error::Internal, "clearing the KV cache");
   // cudaMemset runs on the legacy default stream too: done before the
   // engine's stream reads the cache.
   LAC_CUDA_OR_RETURN(cudaStreamSynchronize(nullptr), Error::Internal, "clearing the KV cache");
-  s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, kv_dtype);
+  s.kv_layers = kvCacheLayers(s.kv.get(), c, limits_, kv_dtype, ranks);
 
   LAC_RETURN_IF_ERROR(bindEntryPoints(
       artifact_, s.prefill, s.decode,
-      [&](const plan::EntryPoint& ep) { return bindCudaEntryPoint(artifact_, ep, s.weights.get()); },
+      [&](const plan::EntryPoint& ep) { return bindCudaEntryPoint(artifact_, ep, s.weights.get(), rank); },
       [](const CudaEntryPoint& e) { return e.max_tokens; }));
 
   // The kernels' scratch, for the largest call of either entry point (rows
@@ -128,6 +131,7 @@ VoidResult CudaEngine::init(const EngineOptions& opts) {
                                        limits_.max_seq_len, limits_.max_batch);
   LAC_CUDA_OR_RETURN(cu::createContext(&s.ctx, ws), Error::IoError,
                      formatMessage("%s: CUDA stream, cuBLASLt and a %zu-byte workspace", n, ws).c_str());
+  if (ranks > 1) LAC_RETURN_IF_ERROR(openTensorParallel(s, n));
 
   // Host staging for decode results and inputs (pinned).
   LAC_CUDA_OR_RETURN(s.logits.allocate(uint64_t(limits_.max_batch) * limits_.vocab_size * sizeof(float)),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/artifact/artifact.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/engine/bound_step.h"
 #include "runtime/engine/cuda/device_random.h"
 #include "runtime/kernels/cuda/context.h"
@@ -76,6 +77,10 @@ struct CudaEntryPoint {
 
 struct CudaState {
   kernels::cuda::CudaContext ctx;
+  // Tensor parallel: NCCL on ctx.stream (enqueue only: decode is a captured
+  // graph), and all_gather's [ranks][T][cols] f32 before its row reorder.
+  std::unique_ptr<dist::Communicator> nccl;
+  DeviceBuffer gather;
   std::string device_name;
   DeviceBuffer weights;  // the blob (or random weights), indexed by Weight.blob.offset
   DeviceBuffer kv;       // per layer: K then V, each [batch][kv_heads][seq][head_dim] f32
@@ -95,10 +100,18 @@ struct CudaState {
 };
 
 // Binds entry point `ep` for the CUDA kernels: weights at `device_weights`
-// + Weight.blob.offset; allocates its arena, scratch and inputs on the
-// device. Unsupported for a kernel or format the CUDA kernels lack.
+// + Weight.blob.offset (tensor parallel: rank `rank`'s slices); allocates
+// its arena, scratch and inputs on the device. Unsupported for a kernel or
+// format the CUDA kernels lack.
 Result<std::unique_ptr<CudaEntryPoint>> bindCudaEntryPoint(const artifact::Artifact& a, const plan::EntryPoint& ep,
-                                                           const uint8_t* device_weights);
+                                                           const uint8_t* device_weights, uint32_t rank = 0);
+
+// Tensor parallel (cuda_tensor_parallel.cpp): the GPU this rank takes
+// (its local rank, modulo the GPUs), set before anything is allocated; then,
+// once the stream exists and the entry points are bound, NCCL on the stream
+// and the all-gather staging.
+int tensorParallelDevice();
+VoidResult openTensorParallel(CudaState& s, const char* name);
 
 // Enqueues the steps of `ep` on s.ctx.stream for one call (step_loop.h;
 // its positions/slots/lengths point into ep.io, already filled). No sync,
