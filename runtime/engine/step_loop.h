@@ -20,8 +20,7 @@
 //   Status attentionPrefill(const AttentionPrefillArgs&);
 //   Status add(const AddArgs&);
 //   Status allReduce(const CollectiveArgs&);  Status allGather(const CollectiveArgs&);
-//     (tensor parallel; a backend without them runs one-rank plans only,
-//     which its engine checks at load)
+//     (tensor parallel: through the engine's communicator, runtime/dist/)
 // runtime/engine/execute.cpp (CPU) and runtime/engine/cuda/cuda_execute.cpp
 // (CUDA) are those backends.
 #pragma once
@@ -153,11 +152,11 @@ VoidResult runSteps(Backend& be, std::span<const BoundStep> steps, const StepCal
         break;
       case plan::Kernel::all_reduce:
       case plan::Kernel::all_gather:
-        if constexpr (requires { be.allReduce(CollectiveArgs{}); }) {
-          const CollectiveArgs ca{b.in[0].last(t, n), b.in[0].stride, b.out.last(t, n), b.out.stride, n, b.cols};
-          st = b.kernel == plan::Kernel::all_reduce ? be.allReduce(ca) : be.allGather(ca);
-        }
+      {
+        const CollectiveArgs ca{b.in[0].last(t, n), b.in[0].stride, b.out.last(t, n), b.out.stride, n, b.cols};
+        st = b.kernel == plan::Kernel::all_reduce ? be.allReduce(ca) : be.allGather(ca);
         break;
+      }
     }
     if (!Backend::ok(st)) return be.fail(st, b, i);
   }

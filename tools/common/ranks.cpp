@@ -57,10 +57,12 @@ Result<std::unique_ptr<engine::Model>> driveRanks(Result<std::unique_ptr<engine:
     return std::unique_ptr<engine::Model>(std::make_unique<dist::LeaderModel>(std::move(*loaded), *g_world));
   }
   if (!loaded.ok()) {
-    // The same failure as rank 0's (which prints it), unless this rank's own
-    // resources failed; say it on this rank too, then end with rank 0's code.
-    std::fflush(stdout);
-    std::_Exit(exitCodeFor(loaded.error()));
+    // A check of the plan or the options fails on every rank alike and rank
+    // 0 says it; this rank's own resources (memory, the file, its GPU) are
+    // said here, with the rank.
+    const Error k = loaded.error();
+    if (k == Error::IoError || k == Error::NotFound || k == Error::Internal) endAllRanks(loaded.status());
+    std::_Exit(exitCodeFor(k));
   }
   if (auto r = dist::followLeader(**loaded, *g_world); !r.ok()) endAllRanks(r.status());
   loaded->reset();

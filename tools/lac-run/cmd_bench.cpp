@@ -140,9 +140,9 @@ int cmdBench(int argc, char** argv) {
   if (comm) after = comm->stats();
   // Per decode step: one all-reduce after wo and one after w2 per layer,
   // one all-gather of split logits: the plan's collective steps.
-  const TensorParallelTraffic tp = tensorParallelSteps((*loaded)->artifact.plan());
+  const uint32_t coll_per_step = collectivesPerDecodeStep((*loaded)->artifact.plan());
   const double coll_calls = double(after.calls - before.calls), coll_s = after.seconds - before.seconds;
-  const double coll_ms_per_step = coll_calls > 0 ? 1e3 * coll_s / coll_calls * double(tp.collectives_per_step) : 0.0;
+  const double coll_ms_per_step = coll_calls > 0 ? 1e3 * coll_s / coll_calls * double(coll_per_step) : 0.0;
   const double load_s = (*loaded)->load_seconds, rss = peakRssMiB();
   const int threads = lo.threads > 0 ? lo.threads : std::max(1, int(std::thread::hardware_concurrency()));
   const artifact::Artifact& art = (*loaded)->artifact;
@@ -179,7 +179,7 @@ int cmdBench(int argc, char** argv) {
     if (comm)
       j["tensor_parallel"] = {{"ranks", comm->size()},
                               {"backend", comm->backend()},
-                              {"collectives_per_decode_step", tp.collectives_per_step},
+                              {"collectives_per_decode_step", coll_per_step},
                               {"collective_ms_per_decode_step", coll_ms_per_step},
                               {"collective_share_of_run", run_seconds > 0 ? coll_s / run_seconds : 0.0}};
     if (roofline)
@@ -207,7 +207,7 @@ int cmdBench(int argc, char** argv) {
             << step_bytes / (1 << 20) << " MiB per step\n";
   if (comm)
     std::cout << std::left << std::setw(22) << "tensor parallel" << std::right << std::setw(10) << comm->size()
-              << " ranks (" << comm->backend() << "), " << tp.collectives_per_step << " collectives per step: "
+              << " ranks (" << comm->backend() << "), " << coll_per_step << " collectives per step: "
               << std::setprecision(3) << coll_ms_per_step << " ms per decode step waiting in them, "
               << std::setprecision(1) << (run_seconds > 0 ? 100.0 * coll_s / run_seconds : 0.0)
               << "% of the run (rank 0)\n";

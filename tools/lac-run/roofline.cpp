@@ -38,15 +38,14 @@ DecodeTraffic decodeTraffic(const plan::Plan& p) {
   return t;
 }
 
-TensorParallelTraffic tensorParallelSteps(const plan::Plan& p) {
-  TensorParallelTraffic t;
+uint32_t collectivesPerDecodeStep(const plan::Plan& p) {
+  uint32_t n = 0;
   if (p.entry_points())
     for (const plan::EntryPoint* e : *p.entry_points())
       if (e->name()->str() == "decode" && e->steps())
         for (const plan::Step* s : *e->steps())
-          t.collectives_per_step +=
-              s->kernel() == plan::Kernel::all_reduce || s->kernel() == plan::Kernel::all_gather;
-  return t;
+          n += s->kernel() == plan::Kernel::all_reduce || s->kernel() == plan::Kernel::all_gather;
+  return n;
 }
 
 namespace {

@@ -19,10 +19,7 @@ struct DecodeTraffic {
 DecodeTraffic decodeTraffic(const plan::Plan& p);
 
 // The collective steps of one decode step (tensor parallel; 0 otherwise).
-struct TensorParallelTraffic {
-  uint32_t collectives_per_step = 0;
-};
-TensorParallelTraffic tensorParallelSteps(const plan::Plan& p);
+uint32_t collectivesPerDecodeStep(const plan::Plan& p);
 
 // Bytes one decode step of `batch` sequences at `context` positions reads.
 inline double decodeStepBytes(const DecodeTraffic& t, uint32_t batch, double context) {

@@ -172,7 +172,6 @@ private:
   }
 
   LogicalResult rewrite(ModuleOp module) {
-    SymbolTable symbols(module);
     auto split = [&](FlatSymbolRefAttr w) {
       auto it = axis.find(w.getAttr());
       return it != axis.end() && it->second != kWhole;
