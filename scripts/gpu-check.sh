@@ -137,8 +137,9 @@ preflight() {
   (( missing == 0 )) && echo "every binary finds its libraries"
   echo "bundle: $(sed -n '1p' "$b/MANIFEST" 2>/dev/null)"
   # Tensor parallelism over NCCL (runtime/dist/) needs Open MPI to launch the
-  # ranks and libnccl: the bundle is built without MPI, so it is not run here.
-  echo "GPUs: $(nvidia-smi -L 2>/dev/null | wc -l); mpirun: $(command -v mpirun || echo none) (tensor parallelism over NCCL is not in this bundle)"
+  # ranks, libnccl and a GPU per rank: the bundle is built without MPI, so a
+  # machine with those runs scripts/gpu-tp-check.sh from a full build.
+  echo "GPUs: $(nvidia-smi -L 2>/dev/null | wc -l); mpirun: $(command -v mpirun || echo none) (tensor parallelism over NCCL: scripts/gpu-tp-check.sh, not in this bundle)"
   nvidia-smi -L >/dev/null 2>&1 || { echo "no GPU visible to nvidia-smi"; return 1; }
   return $missing
 }

@@ -3,10 +3,12 @@
 then `mpirun -np N lac-run complete` against the same checkpoint compiled for
 one process.
 
-  tp_test.py same  LAC_COMPILE LAC_RUN MODEL N FORMAT   12 prompts x 32 greedy
-      tokens: identical token ids, and every prompt and generated token's
-      log-probability within 1e-4 (the ranks' partial sums add in another
-      order, nothing else differs)
+  tp_test.py same  LAC_COMPILE LAC_RUN MODEL N FORMAT [TARGET]   12 prompts x
+      32 greedy tokens: identical token ids, and every prompt and generated
+      token's log-probability within 1e-4 (the ranks' partial sums add in
+      another order, nothing else differs). TARGET: cpu (default) or cuda
+      (both artifacts for the GPU: NCCL between the ranks, one GPU each;
+      scripts/gpu-tp-check.sh)
   tp_test.py errors LAC_COMPILE LAC_RUN MODEL          wrong rank counts and
       impossible splits end with one clear message, never a hang
   tp_test.py serve LAC_COMPILE LAC_SERVE MODEL         `mpirun -np 2 lac-serve`
@@ -58,11 +60,12 @@ def complete(prefix, lac_run, lac):
     return json.loads(out)
 
 
-def same(lac_compile, lac_run, model, n, fmt):
+def same(lac_compile, lac_run, model, n, fmt, target="cpu"):
     with tempfile.TemporaryDirectory() as d:
         one, split = os.path.join(d, "one.lac"), os.path.join(d, "split.lac")
-        compile_model(lac_compile, model, one, ["--weight-format", fmt])
-        compile_model(lac_compile, model, split, ["--weight-format", fmt, "--tensor-parallel", str(n)])
+        flags = ["--weight-format", fmt, "--target", target]
+        compile_model(lac_compile, model, one, flags)
+        compile_model(lac_compile, model, split, flags + ["--tensor-parallel", str(n)])
         a = complete([], lac_run, one)
         b = complete(MPIRUN + ["-np", str(n)], lac_run, split)
     assert len(a) == len(b) == len(PROMPTS), (len(a), len(b))
@@ -74,7 +77,7 @@ def same(lac_compile, lac_run, model, n, fmt):
         diff = max(abs(p - q) for p, q in zip(x["logprobs"], y["logprobs"]))
         worst = max(worst, diff)
         generated += len(x["token_ids"])
-    print(f"{os.path.basename(model.rstrip('/'))} {fmt}, {n} ranks: {len(PROMPTS)} prompts, {generated} tokens "
+    print(f"{os.path.basename(model.rstrip('/'))} {fmt} on {target}, {n} ranks: {len(PROMPTS)} prompts, {generated} tokens "
           f"(prompts echoed) identical; max |logprob diff| {worst:.3g}")
     if worst > TOL:
         sys.exit(f"FAIL: log-probabilities differ by {worst:.3g} > {TOL}")
@@ -177,7 +180,7 @@ def main():
         print(f"skipped: no {model}")
         sys.exit(77)
     if mode == "same":
-        same(lac_compile, lac_run, model, int(sys.argv[5]), sys.argv[6])
+        same(lac_compile, lac_run, model, int(sys.argv[5]), sys.argv[6], *sys.argv[7:8])
     elif mode == "errors":
         errors(lac_compile, lac_run, model)
     elif mode == "serve":
