@@ -32,19 +32,31 @@ void rescoreTopLogits(const cpu::CpuContext& ctx, const float* x, int64_t xs, co
                       int64_t ys, int64_t n, int64_t rows, int64_t cols, float* scratch) {
   const uint64_t row_bytes = rowBytes(w.type, uint64_t(cols)).value_or(0);
   if (row_bytes == 0) return;
+  // The kRescoreMax largest logits within the margin, as a min-heap: one
+  // compare per row once it is full (a flat distribution, e.g. random
+  // weights, puts thousands of rows within the margin).
   thread_local std::vector<std::pair<float, int64_t>> cand;
+  const auto smaller_first = [](const std::pair<float, int64_t>& p, const std::pair<float, int64_t>& q) {
+    return p.first > q.first;
+  };
   thread_local std::vector<uint8_t> row_buf;  // one row-major row of an x8 weight
   for (int64_t t = 0; t < n; ++t) {
     float* logits = y + t * ys;
     const float* xt = x + t * xs;
-    const float top = *std::max_element(logits, logits + rows);
+    float top = logits[0];
+    for (int64_t o = 1; o < rows; ++o) top = logits[o] > top ? logits[o] : top;  // vectorizes
+    float floor = top - kRescoreMargin;
     cand.clear();
-    for (int64_t o = 0; o < rows; ++o)
-      if (logits[o] >= top - kRescoreMargin) cand.emplace_back(logits[o], o);
-    if (int64_t(cand.size()) > kRescoreMax) {
-      std::nth_element(cand.begin(), cand.begin() + kRescoreMax, cand.end(),
-                       [](const auto& p, const auto& q) { return p.first > q.first; });
-      cand.resize(size_t(kRescoreMax));
+    for (int64_t o = 0; o < rows; ++o) {
+      if (!(logits[o] >= floor)) continue;
+      if (int64_t(cand.size()) == kRescoreMax) {
+        if (!(logits[o] > cand.front().first)) continue;
+        std::pop_heap(cand.begin(), cand.end(), smaller_first);
+        cand.pop_back();
+      }
+      cand.emplace_back(logits[o], o);
+      std::push_heap(cand.begin(), cand.end(), smaller_first);
+      if (int64_t(cand.size()) == kRescoreMax) floor = cand.front().first;
     }
     for (const auto& [v, o] : cand) {
       const uint8_t* row = static_cast<const uint8_t*>(w.p) + uint64_t(o) * row_bytes;

@@ -26,6 +26,12 @@ namespace avx512_x8 {
 
 constexpr int kTokens = 8;
 
+// No software prefetch in one-token decode: on the Zen 4 EPYC (2026-12-07,
+// 1B-class body, 1 thread) the AVX2 tile's prefetcht0 2 KiB ahead made
+// decode 9-13% slower than the hardware prefetcher alone (q4_0 41 -> 45.5,
+// q8_0 22 -> 24.8 tok/s); prefetcht2 8 KiB ahead was no better than none.
+constexpr size_t kPrefetchBytes = 0;
+
 // Independent i32 partial sums per token: vpdpbusd accumulates into its
 // destination, so one partial per token makes a block's 8 products one
 // dependency chain (~5 cycles each); with 1 token (decode) that chain, not

@@ -29,11 +29,6 @@ LAC_TARGET_AVX2 inline __m256i chunk(const int8_t* xq, int k) {
   return _mm256_set1_epi32(v);
 }
 
-// Decode (one token) streams the weights once: it asks for them this far
-// ahead of use (with the hardware prefetcher alone a single thread leaves
-// DRAM bandwidth unused: ~25% slower on the Zen 1 EPYC this was tuned on).
-constexpr size_t kPrefetchBytes = 2048;
-
 }  // namespace lac::kernels::cpu::x8
 
 #endif  // LAC_KERNELS_X86
