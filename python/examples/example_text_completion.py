@@ -5,6 +5,9 @@
 #   python3 python/examples/example_text_completion.py --ckpt_dir smollm2.lac
 #   python3 python/examples/example_text_completion.py --ckpt_dir Meta-Llama-3-8B/ \
 #       --tokenizer_path Meta-Llama-3-8B/tokenizer.model
+#
+# Where Meta's README says `torchrun --nproc_per_node N`, use `mpirun -np N
+# python3 ...`: the model is split over the N processes (docs/PYTHON.md).
 from typing import List, Optional
 
 from lac import Llama

@@ -100,7 +100,8 @@ def _progress_printer(label: str) -> Callable[[int, int], None]:
 
 
 def resolve(ckpt_dir: str, *, target: str, max_seq_len: int, max_batch: int, weight_format: str,
-            kv_dtype: str, chat_format: str, cache: Optional[str], verbose: bool) -> ResolvedArtifact:
+            kv_dtype: str, chat_format: str, cache: Optional[str], verbose: bool,
+            tensor_parallel: int = 1) -> ResolvedArtifact:
     if os.path.isfile(ckpt_dir) and ckpt_dir.endswith(".lac"):
         return ResolvedArtifact(ckpt_dir, False, False)
     try:
@@ -112,6 +113,8 @@ def resolve(ckpt_dir: str, *, target: str, max_seq_len: int, max_batch: int, wei
         ) from None
     cache = cache_dir(cache)
     options = [ARTIFACT_CACHE_VERSION, target, str(max_seq_len), str(max_batch), weight_format, kv_dtype, chat_format]
+    if tensor_parallel > 1:  # (one rank keeps the keys that caches already hold)
+        options.append(f"tp{tensor_parallel}")
     key = hashlib.blake2b(
         ("\0".join(options) + "\0" + content_key(ckpt_dir, cache)).encode(), digest_size=12
     ).hexdigest()
@@ -128,7 +131,7 @@ def resolve(ckpt_dir: str, *, target: str, max_seq_len: int, max_batch: int, wei
     try:
         warnings = _compiler.compile(
             ckpt_dir, tmp, target=target, weight_format=weight_format, max_seq_len=max_seq_len,
-            max_batch=max_batch, kv_dtype=kv_dtype, chat_format=chat_format,
+            max_batch=max_batch, kv_dtype=kv_dtype, chat_format=chat_format, tensor_parallel=tensor_parallel,
             progress=_progress_printer(f"lac: compiling {stem}") if verbose else None,
         )
         os.replace(tmp, path)

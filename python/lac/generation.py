@@ -12,6 +12,7 @@ min_p, repetition_penalty, a per-call seed, close() / `with`.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -54,6 +55,22 @@ def _splitmix64(x: int) -> int:
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
     return x ^ (x >> 31)
+
+
+def _mpi_rank() -> int:
+    """This process's rank under mpirun (Open MPI, MPICH/PMI, Slurm); 0 otherwise."""
+    for var in ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
+def _mpi_world_size() -> int:
+    """The number of processes mpirun started (Open MPI, MPICH/PMI); 1 otherwise."""
+    for var in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 1
 
 
 def _int_arg(name: str, value: Any, lo: int, hi: Optional[int] = None) -> int:
@@ -121,9 +138,14 @@ class Llama:
         max_seq_len, max_batch_size: the KV cache's limits. For a .lac, at most
             the compiled ones (None: the compiled ones); for a checkpoint, what it
             is compiled for (None: the model's context up to 4096, and 4).
-        model_parallel_size: None or 1. The Python API runs one process; for
-            tensor parallelism compile with `lac-compile --tensor-parallel N`
-            and run `mpirun -np N lac-run ...` or `lac-serve` (docs/CLI.md).
+        model_parallel_size: the tensor-parallel ranks, as in Meta's API
+            (None: the number of processes mpirun started, else what a .lac
+            was compiled for, else one). N > 1: run the
+            script under `mpirun -np N`; a checkpoint is compiled with
+            `--tensor-parallel N`, a .lac must have been. Rank 0 returns the
+            Llama; the other ranks never return from build(): they run rank
+            0's engine calls on their slice of the weights until rank 0
+            closes the model (or exits), then exit 0 (docs/PYTHON.md).
         seed: the first call's sampling seed; later calls continue the stream
             (each call's `seed=` argument overrides it).
         threads: CPU threads (None: all cores). target: "cpu" (default) or "cuda".
@@ -132,14 +154,12 @@ class Llama:
         if not isinstance(ckpt_dir, (str, os.PathLike)):
             raise TypeError(f"ckpt_dir must be a path, got {type(ckpt_dir).__name__}")
         ckpt_dir = os.fspath(ckpt_dir)
-        if model_parallel_size is not None:
-            mp = _int_arg("model_parallel_size", model_parallel_size, 1)
-            if mp > 1:
-                raise NotImplementedError(
-                    f"model_parallel_size={mp}: the Python API runs the model in one process; for tensor "
-                    f"parallelism compile it with `lac-compile --tensor-parallel {mp}` and run it with "
-                    f"`mpirun -np {mp} lac-run` or `lac-serve` (docs/CLI.md)"
-                )
+        if model_parallel_size is None:  # as Meta's build() reads torchrun's WORLD_SIZE
+            mp = _mpi_world_size() if _mpi_world_size() > 1 else 0
+        else:
+            mp = _int_arg("model_parallel_size", model_parallel_size, 1, 64)
+        if _mpi_rank() > 0:
+            verbose = False  # rank 0 speaks for the run
         if max_seq_len is not None:
             max_seq_len = _int_arg("max_seq_len", max_seq_len, 1)
         if max_batch_size is not None:
@@ -165,13 +185,18 @@ class Llama:
             chat_format=chat_format,
             cache=cache_dir,
             verbose=verbose,
+            tensor_parallel=max(mp, 1),
         )
         model = _runtime.Model.load(
             resolved.path,
             threads=threads,
             max_batch=max_batch_size or 0,
             max_seq_len=max_seq_len or 0,
+            model_parallel_size=mp,
         )
+        if model.tensor_parallel > 1:
+            # The other ranks follow this one until its model is closed.
+            atexit.register(model.close)
         try:
             if target is not None and model.target != target:
                 raise ValueError(f"{ckpt_dir} was compiled for target {model.target}, not {target}")

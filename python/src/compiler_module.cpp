@@ -24,8 +24,9 @@ namespace {
 // called (with the GIL) as weight bytes are packed.
 std::vector<std::string> compile(const std::string& checkpoint, const std::string& output, const std::string& target,
              const std::string& weight_format, uint32_t max_seq_len, uint32_t max_batch, const std::string& kv_dtype,
-             const std::string& chat_format, int threads, nb::object progress) {
+             const std::string& chat_format, int threads, uint32_t tensor_parallel, nb::object progress) {
   pipeline::CheckpointCompileOptions o;
+  o.compile.tensor_parallel = tensor_parallel;
   o.compile.target = target;
   o.compile.weight_format = weight_format;
   o.compile.max_seq_len = max_seq_len;
@@ -65,7 +66,7 @@ NB_MODULE(_compiler, m) {
   m.def("compile", &compile, nb::arg("checkpoint"), nb::arg("output"), nb::arg("target") = "cpu",
         nb::arg("weight_format") = "auto", nb::arg("max_seq_len") = 0, nb::arg("max_batch") = 1,
         nb::arg("kv_dtype") = "auto", nb::arg("chat_format") = "auto", nb::arg("threads") = 0,
-        nb::arg("progress").none() = nb::none(),
+        nb::arg("tensor_parallel") = 1, nb::arg("progress").none() = nb::none(),
         "Compiles CHECKPOINT into OUTPUT (.lac), as lac-compile does; max_seq_len 0 = the model's context, at "
         "most 4096. Returns the readers' warnings.");
 }

@@ -20,6 +20,7 @@
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,7 @@
 #include "runtime/generate/completion.h"
 #include "runtime/generate/loaded_model.h"
 #include "runtime/sampling/sampler.h"
+#include "tools/common/ranks.h"
 
 namespace nb = nanobind;
 
@@ -122,11 +124,11 @@ Completion toPy(generate::CompletionOutput&& o) {
 class Model {
  public:
   static std::unique_ptr<Model> load(const std::string& path, int threads, uint32_t max_batch,
-                                     uint32_t max_seq_len) {
+                                     uint32_t max_seq_len, uint32_t model_parallel_size) {
     Result<std::unique_ptr<Model>> r = makeError(Error::Internal, "not run");
     {
       nb::gil_scoped_release nogil;
-      r = open(path, threads, max_batch, max_seq_len);
+      r = open(path, threads, max_batch, max_seq_len, model_parallel_size);
     }
     return unwrap(std::move(r));
   }
@@ -134,6 +136,7 @@ class Model {
   // --- What the artifact says ------------------------------------------------
   const std::string& name() const { return loaded().name; }
   std::string target() const { return plan::EnumNameTarget(artifact_->plan().target()->target()); }
+  uint32_t tensorParallel() const { return std::max<uint32_t>(1, artifact_->plan().tensor_parallel()); }
   uint32_t vocabSize() const { return loaded().model->limits().vocab_size; }
   uint32_t maxBatch() const { return loaded().model->limits().max_batch; }
   uint32_t maxSeqLen() const { return loaded().model->limits().max_seq_len; }
@@ -280,14 +283,30 @@ class Model {
   bool closed() const { return loaded_ == nullptr; }
 
  private:
+  // A split artifact (lac-compile --tensor-parallel N) under mpirun joins
+  // the ranks as lac-run does (tools/common/ranks.h): rank 0 returns a model
+  // that makes every rank run each engine call; the other ranks never
+  // return from here (they follow rank 0 until it closes its model, then
+  // exit 0).
   static Result<std::unique_ptr<Model>> open(const std::string& path, int threads, uint32_t max_batch,
-                                             uint32_t max_seq_len) {
+                                             uint32_t max_seq_len, uint32_t model_parallel_size) {
     LAC_ASSIGN_OR_RETURN(artifact::Artifact a, artifact::Artifact::open(path));
+    const uint32_t ranks = std::max<uint32_t>(1, a.plan().tensor_parallel());
+    LAC_CHECK_OR_RETURN(model_parallel_size == 0 || model_parallel_size == ranks, Error::InvalidArgument,
+                        "%s was compiled for %u tensor-parallel rank%s, not model_parallel_size=%u (compile it "
+                        "with lac-compile --tensor-parallel %u, or pass a checkpoint)",
+                        path.c_str(), ranks, ranks == 1 ? "" : "s", model_parallel_size, model_parallel_size);
+    static std::once_flag joined;
+    int join_code = -1;
+    if (ranks > 1) std::call_once(joined, [&] { join_code = tools::joinRanks("lac"); });
+    LAC_CHECK_OR_RETURN(join_code < 0, Error::IoError, "%s: could not join the MPI ranks (the error above says why)",
+                        path.c_str());
     engine::EngineOptions eo;
     eo.threads = threads;
     eo.max_batch = max_batch;
     eo.max_seq_len = max_seq_len;
-    LAC_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> e, engine::loadModel(a, eo));
+    eo.comm = tools::worldComm();
+    LAC_ASSIGN_OR_RETURN(std::unique_ptr<engine::Model> e, tools::driveRanks(engine::loadModel(a, eo)));
     LAC_ASSIGN_OR_RETURN(generate::LoadedModel m, generate::bundleModel(a, std::move(e)));
     auto out = std::make_unique<Model>();
     out->artifact_ = std::make_unique<artifact::Artifact>(std::move(a));
@@ -384,9 +403,12 @@ NB_MODULE(_runtime, m) {
 
   nb::class_<Model>(m, "Model", "A loaded .lac artifact: engine, tokenizer, chat format.")
       .def_static("load", &Model::load, nb::arg("path"), nb::arg("threads") = 0, nb::arg("max_batch") = 0,
-                  nb::arg("max_seq_len") = 0,
+                  nb::arg("max_seq_len") = 0, nb::arg("model_parallel_size") = 0,
                   "Opens PATH and starts its engine; threads 0 = all cores; max_batch / max_seq_len 0 = the "
-                  "compiled ones (never more).")
+                  "compiled ones (never more); model_parallel_size 0 = the compiled rank count, else it must "
+                  "equal it. A split artifact under mpirun returns on rank 0 only: the other ranks follow it "
+                  "until its model is closed, then exit 0.")
+      .def_prop_ro("tensor_parallel", &Model::tensorParallel, "the ranks the artifact is split over (1: none)")
       .def_prop_ro("name", &Model::name)
       .def_prop_ro("target", &Model::target)
       .def_prop_ro("vocab_size", &Model::vocabSize)

@@ -394,7 +394,7 @@ def test_build_errors(tiny_lac, tmp_path):
         lac.Llama.build(tiny_lac, max_batch_size=8, verbose=False)
     with pytest.raises(TypeError, match="max_seq_len must be an int"):
         lac.Llama.build(tiny_lac, max_seq_len="128", verbose=False)
-    with pytest.raises(NotImplementedError, match="tensor parallelism"):
+    with pytest.raises(ValueError, match="compiled for 1 tensor-parallel rank, not model_parallel_size=2"):
         lac.Llama.build(tiny_lac, model_parallel_size=2, verbose=False)
     bad = tmp_path / "bad.lac"
     bad.write_bytes(b"LAC\0" + b"\0" * 60)

@@ -2,9 +2,11 @@
 // leads.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "runtime/dist/communicator.h"
 #include "runtime/dist/rank_driver.h"
@@ -16,9 +18,10 @@ namespace {
 
 std::unique_ptr<dist::Communicator> g_world;
 int g_stderr = 2;  // rank > 0: the real stderr, kept for its own failures
+std::string g_tool = "lac-run";
 
 [[noreturn]] void endAllRanks(const Status& s) {
-  const std::string line = "lac-run (rank " + std::to_string(g_world->rank()) + "): error: " + s.message + "\n";
+  const std::string line = g_tool + " (rank " + std::to_string(g_world->rank()) + "): error: " + s.message + "\n";
   (void)!::write(g_stderr, line.data(), line.size());
   g_world->abortAll(exitCodeFor(s.kind));
   std::_Exit(exitCodeFor(s.kind));
@@ -28,6 +31,7 @@ int g_stderr = 2;  // rank > 0: the real stderr, kept for its own failures
 
 int joinRanks(const char* tool) {
   if (!dist::launchedByMpi()) return -1;
+  g_tool = tool;
   auto w = dist::openMpi();
   if (!w.ok()) {
     std::fprintf(stderr, "%s: error: %s\n", tool, w.message().c_str());
@@ -62,6 +66,9 @@ Result<std::unique_ptr<engine::Model>> driveRanks(Result<std::unique_ptr<engine:
     // said here, with the rank.
     const Error k = loaded.error();
     if (k == Error::IoError || k == Error::NotFound || k == Error::Internal) endAllRanks(loaded.status());
+    // Leave rank 0 the time to print it: the launcher ends every rank as
+    // soon as one exits non-zero, and rank 0's exit ends this one.
+    std::this_thread::sleep_for(std::chrono::seconds(10));
     std::_Exit(exitCodeFor(k));
   }
   if (auto r = dist::followLeader(**loaded, *g_world); !r.ok()) endAllRanks(r.status());
