@@ -44,7 +44,7 @@ void rescoreTopLogits(const cpu::CpuContext& ctx, const float* x, int64_t xs, co
     float* logits = y + t * ys;
     const float* xt = x + t * xs;
     float top = logits[0];
-    for (int64_t o = 1; o < rows; ++o) top = logits[o] > top ? logits[o] : top;  // vectorizes
+    for (int64_t o = 1; o < rows; ++o) top = logits[o] > top ? logits[o] : top;
     float floor = top - kRescoreMargin;
     cand.clear();
     for (int64_t o = 0; o < rows; ++o) {
